@@ -1,0 +1,98 @@
+// The backend interface: one contract, implemented by the functional model, the SystemC model and
+// the Verilated RTL. Everything above it (the CLI, the run loop, tests) uses only this header.
+//
+// Contract:
+//  - load(image) validates the image (spec §9.4, checksum included) and resets the chip to it:
+//    time step 0, counters 0, traces 0, LEARN_EN = image.learning_enabled. Throws InputError.
+//  - inject(spikes) queues host input spikes; each names the time step it enters (>= timestep()),
+//    and a core and axon that exist in the image (else InputError, nothing queued).
+//  - step(n) runs n whole time steps (spec §5).
+//  - drain() returns the output spikes produced since the last drain, sorted by (step, channel).
+//  - counters() are the spec §8 counters; ids 0..20 and the chip counters agree across backends.
+//  - read_word(x, y, mem, addr) reads a memory word exactly as the MEM_SEL/MEM_DATA window
+//    (spec §7, layouts §9.2) would; out-of-range reads throw InputError.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lifchip/chip_constants.h"
+#include "lifchip/image.h"
+
+namespace lifchip {
+
+struct InputSpike {
+  uint32_t step = 0;
+  uint32_t x = 0, y = 0;
+  uint32_t axon = 0;
+};
+
+struct OutputSpike {
+  uint32_t step = 0;
+  uint32_t channel = 0;
+  friend bool operator==(const OutputSpike& a, const OutputSpike& b) {
+    return a.step == b.step && a.channel == b.channel;
+  }
+  friend bool operator<(const OutputSpike& a, const OutputSpike& b) {
+    return a.step != b.step ? a.step < b.step : a.channel < b.channel;
+  }
+};
+
+using CoreCounterArray = std::array<uint64_t, spec::CNT_PER_CORE>;
+using ChipCounterArray = std::array<uint64_t, spec::CNT_CHIP_COUNT>;
+
+struct CounterSet {
+  uint32_t width = 0, height = 0;
+  std::vector<CoreCounterArray> cores;  // index y * width + x
+  ChipCounterArray chip{};
+  uint64_t total(int id) const;
+};
+
+/// Per-step figures every backend reports (cycles only from cycle-level models).
+struct StepFigure {
+  uint32_t step = 0;
+  uint32_t spikes = 0;
+  uint64_t syn_ops = 0;
+  uint64_t packets = 0;
+  uint64_t cycles = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  virtual void load(const pb::ChipImage& image) = 0;
+  virtual void set_learning(bool enabled) = 0;
+  virtual void inject(const std::vector<InputSpike>& spikes) = 0;
+  virtual void step(uint32_t n) = 0;
+  virtual std::vector<OutputSpike> drain() = 0;
+  virtual CounterSet counters() const = 0;
+  virtual void clear_counters() = 0;
+  virtual uint32_t timestep() const = 0;
+  virtual uint32_t read_word(uint32_t x, uint32_t y, uint32_t mem, uint32_t addr) const = 0;
+  /// Figures of the steps run since load (or since the last call), oldest first.
+  virtual std::vector<StepFigure> take_step_figures() = 0;
+};
+
+/// Registry of backends by name (`--backend NAME`). Implementations register themselves with a
+/// static BackendRegistration in their own file under core_model/src/impl/.
+class BackendRegistry {
+ public:
+  using Factory = std::function<std::unique_ptr<Backend>()>;
+  static void add(const std::string& name, Factory factory);
+  /// Throws InputError naming the known backends when `name` is unknown.
+  static std::unique_ptr<Backend> create(const std::string& name);
+  static std::vector<std::string> names();
+};
+
+struct BackendRegistration {
+  BackendRegistration(const std::string& name, BackendRegistry::Factory factory) {
+    BackendRegistry::add(name, std::move(factory));
+  }
+};
+
+}  // namespace lifchip

@@ -1,0 +1,38 @@
+// The backend-agnostic run loop: stimuli in, RunResult out (spikes, counters, per-step figures and
+// probes read through the backend's memory window after every step, as Lava's Monitor records).
+#pragma once
+
+#include <functional>
+
+#include "lifchip/backend.h"
+
+namespace lifchip {
+
+/// Decodes a probe target to a value via Backend::read_word: "u", "v", "ref", "post" (neuron),
+/// "pre" (axon), "w" (synapse weight).
+struct ProbeTarget {
+  std::string var;
+  uint32_t x = 0, y = 0, index = 0;
+  std::string label() const;
+};
+int32_t read_probe(const Backend& backend, const ProbeTarget& target);
+std::vector<ProbeTarget> probe_targets(const pb::ProbeSpec& spec);
+
+/// Input spikes of a Stimuli message, validated for order; throws InputError naming the step.
+std::vector<InputSpike> stimuli_spikes(const pb::Stimuli& stimuli);
+/// Steps to run: stimuli.num_steps, or one past the last input step.
+uint32_t stimuli_steps(const pb::Stimuli& stimuli);
+
+struct RunOptions {
+  uint32_t steps = 0;  // 0: stimuli_steps(stimuli)
+  pb::ProbeSpec probes;
+  std::function<void(uint32_t done, uint32_t total)> progress;  // may be empty
+};
+
+/// Runs an already loaded backend from its current step. Output: counters as of the end.
+pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions& options);
+
+/// Fills a protobuf Counters from a CounterSet.
+void to_proto(const CounterSet& counters, pb::Counters* out);
+
+}  // namespace lifchip

@@ -1,0 +1,126 @@
+// The backend-agnostic run loop and probe decoding (see run.h).
+#include "lifchip/run.h"
+
+#include <algorithm>
+
+#include "lifchip/chip_constants.h"
+
+namespace lifchip {
+
+namespace s = spec;
+
+std::string ProbeTarget::label() const {
+  return var + " (" + std::to_string(x) + "," + std::to_string(y) + ") " + std::to_string(index);
+}
+
+int32_t read_probe(const Backend& b, const ProbeTarget& t) {
+  if (t.var == "u") return layout::sign_extend(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index), 25);
+  if (t.var == "v") return layout::sign_extend(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index + 1), 24);
+  if (t.var == "ref") return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index + 2));
+  if (t.var == "pre") return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_TRACE, t.index));
+  if (t.var == "post") {
+    // Post-traces follow the A pre-traces; A is the axon count, found from the axon table size.
+    uint32_t axons = 0;
+    for (uint32_t lo = 0, hi = s::AXONS_PER_CORE_MAX + 1; lo < hi;) {  // first address that fails
+      const uint32_t mid = (lo + hi) / 2;
+      bool ok = true;
+      try {
+        b.read_word(t.x, t.y, s::MEM_AXON, mid);
+      } catch (const InputError&) {
+        ok = false;
+      }
+      if (ok) {
+        lo = mid + 1;
+        axons = lo;
+      } else {
+        hi = mid;
+      }
+    }
+    return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_TRACE, axons + t.index));
+  }
+  if (t.var == "w") return layout::sign_extend(b.read_word(t.x, t.y, s::MEM_SYNAPSE, t.index) >> 10, 8);
+  throw InputError("probe: unknown variable '" + t.var + "' (u, v, ref, pre, post, w)");
+}
+
+std::vector<ProbeTarget> probe_targets(const pb::ProbeSpec& spec) {
+  std::vector<ProbeTarget> out;
+  for (const auto& n : spec.neurons())
+    for (const char* var : {"u", "v", "ref", "post"}) out.push_back({var, n.x(), n.y(), n.neuron()});
+  for (const auto& a : spec.axons()) out.push_back({"pre", a.x(), a.y(), a.axon()});
+  for (const auto& sy : spec.synapses()) out.push_back({"w", sy.x(), sy.y(), sy.address()});
+  return out;
+}
+
+std::vector<InputSpike> stimuli_spikes(const pb::Stimuli& st) {
+  std::vector<InputSpike> out;
+  int64_t last = -1;
+  for (int i = 0; i < st.steps_size(); ++i) {
+    const pb::StepInput& in = st.steps(i);
+    const std::string where = "stimuli steps[" + std::to_string(i) + "] (step " + std::to_string(in.step()) + "): ";
+    if (static_cast<int64_t>(in.step()) <= last) throw InputError(where + "steps must be in increasing order");
+    last = in.step();
+    if (in.x_size() != in.axon_size() || in.y_size() != in.axon_size())
+      throw InputError(where + "x, y and axon lists differ in length (" + std::to_string(in.x_size()) + ", " +
+                       std::to_string(in.y_size()) + ", " + std::to_string(in.axon_size()) + ")");
+    for (int k = 0; k < in.axon_size(); ++k) out.push_back({in.step(), in.x(k), in.y(k), in.axon(k)});
+  }
+  return out;
+}
+
+uint32_t stimuli_steps(const pb::Stimuli& st) {
+  if (st.num_steps() > 0) return st.num_steps();
+  return st.steps_size() == 0 ? 0 : st.steps(st.steps_size() - 1).step() + 1;
+}
+
+void to_proto(const CounterSet& cs, pb::Counters* out) {
+  out->Clear();
+  for (uint32_t y = 0; y < cs.height; ++y)
+    for (uint32_t x = 0; x < cs.width; ++x) {
+      pb::CoreCounters* c = out->add_cores();
+      c->set_x(x);
+      c->set_y(y);
+      for (uint64_t v : cs.cores[y * cs.width + x]) c->add_values(v);
+    }
+  for (uint64_t v : cs.chip) out->add_chip(v);
+}
+
+pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions& options) {
+  const uint32_t steps = options.steps ? options.steps : stimuli_steps(stimuli);
+  const uint32_t start = backend.timestep();
+  std::vector<InputSpike> spikes = stimuli_spikes(stimuli);
+  for (InputSpike& sp : spikes) sp.step += start;  // stimuli steps are relative to the run's start
+  backend.inject(spikes);
+  const std::vector<ProbeTarget> targets = probe_targets(options.probes);
+  pb::RunResult result;
+  result.set_backend(backend.name());
+  result.set_steps(steps);
+  std::vector<pb::ProbeTrace*> traces;
+  for (const ProbeTarget& t : targets) {
+    read_probe(backend, t);  // fail early on a bad target
+    pb::ProbeTrace* tr = result.add_probes();
+    tr->set_what(t.label());
+    traces.push_back(tr);
+  }
+  for (uint32_t i = 0; i < steps; ++i) {
+    backend.step(1);
+    for (std::size_t k = 0; k < targets.size(); ++k) traces[k]->add_values(read_probe(backend, targets[k]));
+    if (options.progress) options.progress(i + 1, steps);
+  }
+  for (const OutputSpike& o : backend.drain()) {
+    pb::OutputSpike* p = result.add_spikes();
+    p->set_step(o.step - start);
+    p->set_channel(o.channel);
+  }
+  to_proto(backend.counters(), result.mutable_counters());
+  for (const StepFigure& f : backend.take_step_figures()) {
+    pb::StepFigures* p = result.add_per_step();
+    p->set_step(f.step - start);
+    p->set_spikes(f.spikes);
+    p->set_syn_ops(f.syn_ops);
+    p->set_packets(f.packets);
+    p->set_cycles(f.cycles);
+  }
+  return result;
+}
+
+}  // namespace lifchip
