@@ -18,26 +18,8 @@ int32_t read_probe(const Backend& b, const ProbeTarget& t) {
   if (t.var == "v") return layout::sign_extend(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index + 1), 24);
   if (t.var == "ref") return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index + 2));
   if (t.var == "pre") return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_TRACE, t.index));
-  if (t.var == "post") {
-    // Post-traces follow the A pre-traces; A is the axon count, found from the axon table size.
-    uint32_t axons = 0;
-    for (uint32_t lo = 0, hi = s::AXONS_PER_CORE_MAX + 1; lo < hi;) {  // first address that fails
-      const uint32_t mid = (lo + hi) / 2;
-      bool ok = true;
-      try {
-        b.read_word(t.x, t.y, s::MEM_AXON, mid);
-      } catch (const InputError&) {
-        ok = false;
-      }
-      if (ok) {
-        lo = mid + 1;
-        axons = lo;
-      } else {
-        hi = mid;
-      }
-    }
-    return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_TRACE, axons + t.index));
-  }
+  if (t.var == "post")
+    return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_TRACE, static_cast<uint32_t>(s::AXONS_PER_CORE_MAX) + t.index));
   if (t.var == "w") return layout::sign_extend(b.read_word(t.x, t.y, s::MEM_SYNAPSE, t.index) >> 10, 8);
   throw InputError("probe: unknown variable '" + t.var + "' (u, v, ref, pre, post, w)");
 }

@@ -223,8 +223,10 @@ class FunctionalBackend final : public Backend {
         if (addr >= c.F) throw bad(c.F);
         return layout::fanout_word(c.fan_host[addr] != 0, c.fan_x[addr], c.fan_y[addr], c.fan_axon[addr]);
       case s::MEM_TRACE:
-        if (addr >= uint64_t{c.A} + c.N) throw bad(uint64_t{c.A} + c.N);
-        return addr < c.A ? c.pre[addr] : c.post[addr - c.A];
+        if (addr < c.A) return c.pre[addr];
+        if (addr >= s::AXONS_PER_CORE_MAX && addr - s::AXONS_PER_CORE_MAX < c.N)
+          return c.post[addr - s::AXONS_PER_CORE_MAX];
+        throw bad(s::AXONS_PER_CORE_MAX + c.N);
       default:
         throw InputError("read_word: unknown memory id " + std::to_string(mem));
     }
