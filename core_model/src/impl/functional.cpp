@@ -20,6 +20,10 @@ using arith::kTwo24;
 
 constexpr uint32_t kHostDest = 0xFFFFFFFFu;
 
+struct KernelParams;
+using KernelFn = uint32_t (*)(uint32_t, int32_t*, int32_t*, int32_t*, int32_t*, int32_t*, const int32_t*,
+                              const KernelParams&, uint32_t*);
+
 struct CoreModel {
   uint32_t x = 0, y = 0;
   uint32_t N = 0, A = 0, S = 0, F = 0;
@@ -31,7 +35,10 @@ struct CoreModel {
 
   // Neurons: state, then parameters derived once from the profiles (spec §2.1).
   std::vector<int32_t> u, v, ref, acc, spk;
-  std::vector<int32_t> fu, fv, bias, thr, rmask, refr;
+  std::vector<double> fu, fv;  // decay factor / 4096, exact in a double
+  std::vector<int32_t> bias, thr, rmask, refr;
+  bool uniform = false;  // every neuron uses the same profile: parameters at index 0 serve all
+  KernelFn kernel = nullptr;
   std::vector<uint32_t> profile_of, fan_base, fan_count;
   std::vector<int32_t> bias_mant;
 
@@ -59,45 +66,73 @@ struct CoreModel {
 
 bool test_bit(const std::vector<uint64_t>& bits, uint32_t i) { return (bits[i >> 6] >> (i & 63)) & 1u; }
 
-// The neuron update of spec §2.4 for a whole core, in 32-bit lanes (every intermediate is provably
-// within int32: see arith::decay_trunc0_32). Returns the number of spikes; counts active updates.
-__attribute__((target_clones("avx2", "default"))) uint32_t update_kernel(
-    uint32_t n, int32_t* __restrict u, int32_t* __restrict v, int32_t* __restrict ref, int32_t* __restrict acc,
-    int32_t* __restrict spk, const int32_t* __restrict fu, const int32_t* __restrict fv,
-    const int32_t* __restrict bias, const int32_t* __restrict thr, const int32_t* __restrict rmask,
-    const int32_t* __restrict refr, uint32_t* active_out) {
+// The neuron update of spec §2.4 for a whole core, branch-free so that GCC vectorises it. Two exact
+// shortcuts keep it lean: trunc0(x * f / 4096) is computed as a double product truncated by the
+// conversion (|x * f| < 2^36 is exact in a double, and the conversion rounds toward zero, which is
+// trunc0); and the single wrap of u is a 24-bit sign extension with -2^23 mapped to +2^23 (equal
+// to spec §2.4's rule for every |u1| < 2^24 + 2^23, which always holds). Returns the spike count.
+// Per-neuron parameters, or one set broadcast to every neuron of a core that uses a single
+// profile (the common case after mapping; it halves the bytes streamed per neuron update).
+struct KernelParams {
+  const double* fu;  // decay factor / 4096 (exact in a double)
+  const double* fv;
+  const int32_t* thr;
+  const int32_t* rmask;
+  const int32_t* refr;
+};
+
+template <bool kUniform, bool kAllBiased>
+__attribute__((always_inline)) inline uint32_t update_body(uint32_t n, int32_t* __restrict u, int32_t* __restrict v,
+                                                           int32_t* __restrict ref, int32_t* __restrict acc,
+                                                           int32_t* __restrict spk, const int32_t* __restrict bias,
+                                                           const KernelParams& p, uint32_t* active_out) {
   uint32_t spikes = 0, active = 0;
+  const double* __restrict fu = p.fu;
+  const double* __restrict fv = p.fv;
+  const int32_t* __restrict thr = p.thr;
+  const int32_t* __restrict rmask = p.rmask;
+  const int32_t* __restrict refr = p.refr;
   for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t k = kUniform ? 0 : i;
     int32_t a = acc[i];
     a = a > arith::kAInMax ? arith::kAInMax : a;
     a = a < arith::kAInMin ? arith::kAInMin : a;
     const int32_t uu = u[i], vv = v[i], rr = ref[i], b = bias[i];
-    active += static_cast<uint32_t>((uu | vv | a | b | rr) != 0);
-    const int32_t au = uu < 0 ? -uu : uu;
-    int32_t du = (au >> 12) * fu[i] + (((au & 4095) * fu[i]) >> 12);
-    du = uu < 0 ? -du : du;
-    int32_t u1 = du + a * (1 << s::INPUT_SHIFT);
-    u1 = u1 > kTwo23 ? u1 - kTwo24 : u1;
-    u1 = u1 <= -kTwo23 ? u1 + kTwo24 : u1;
-    const int32_t av = vv < 0 ? -vv : vv;
-    int32_t dv = (av >> 12) * fv[i] + (((av & 4095) * fv[i]) >> 12);
-    dv = vv < 0 ? -dv : dv;
-    int32_t v1 = dv + u1 + b;
+    // With a non-zero bias every update is active (spec §2.4), so the test can be skipped.
+    if (!kAllBiased) active += static_cast<uint32_t>((uu | vv | a | b | rr) != 0);
+    const int32_t u0 = static_cast<int32_t>(static_cast<double>(uu) * fu[k]) + a * (1 << s::INPUT_SHIFT);
+    int32_t u1 = static_cast<int32_t>(static_cast<uint32_t>(u0) << 8) >> 8;
+    u1 = u1 == -kTwo23 ? kTwo23 : u1;
+    int32_t v1 = static_cast<int32_t>(static_cast<double>(vv) * fv[k]) + u1 + b;
     v1 = v1 > arith::kVMax ? arith::kVMax : v1;
     v1 = v1 < -arith::kVMax ? -arith::kVMax : v1;
-    const int32_t inref = rr > 0;
-    const int32_t fire = (1 - inref) & static_cast<int32_t>(v1 > thr[i]);
-    const int32_t vreset = (v1 - thr[i]) & rmask[i];
-    v[i] = inref ? vv : (fire ? vreset : v1);
-    ref[i] = inref ? rr - 1 : (fire ? refr[i] : 0);
+    // Selections as all-ones/zero masks: the loop must have no control flow to vectorise.
+    const int32_t freem = -static_cast<int32_t>(rr == 0);
+    const int32_t firem = freem & -static_cast<int32_t>(v1 > thr[k]);
+    const int32_t vkeep = (freem & v1) | (~freem & vv);
+    v[i] = (firem & ((v1 - thr[k]) & rmask[k])) | (~firem & vkeep);
+    const int32_t rdec = rr - 1;
+    ref[i] = (firem & refr[k]) | (~firem & (rdec < 0 ? 0 : rdec));
     u[i] = u1;
     acc[i] = 0;
-    spk[i] = fire;
-    spikes += static_cast<uint32_t>(fire);
+    spk[i] = firem & 1;
+    spikes += static_cast<uint32_t>(firem & 1);
   }
-  *active_out = active;
+  *active_out = kAllBiased ? n : active;
   return spikes;
 }
+
+#define LIFCHIP_KERNEL(NAME, UNIFORM, BIASED)                                                               \
+  __attribute__((target_clones("avx512f", "avx2", "default"))) uint32_t NAME(                              \
+      uint32_t n, int32_t* u, int32_t* v, int32_t* ref, int32_t* acc, int32_t* spk, const int32_t* bias,      \
+      const KernelParams& p, uint32_t* active_out) {                                                        \
+    return update_body<UNIFORM, BIASED>(n, u, v, ref, acc, spk, bias, p, active_out);                      \
+  }
+LIFCHIP_KERNEL(update_kernel, false, false)
+LIFCHIP_KERNEL(update_kernel_uniform, true, false)
+LIFCHIP_KERNEL(update_kernel_biased, false, true)
+LIFCHIP_KERNEL(update_kernel_uniform_biased, true, true)
+#undef LIFCHIP_KERNEL
 
 class FunctionalBackend final : public Backend {
  public:
@@ -266,8 +301,10 @@ class FunctionalBackend final : public Backend {
     c.lfsr = static_cast<uint16_t>(pc.lfsr_seed());
 
     const uint32_t N = c.N;
-    for (auto* vec : {&c.u, &c.v, &c.ref, &c.acc, &c.spk, &c.fu, &c.fv, &c.bias, &c.thr, &c.rmask, &c.refr, &c.bias_mant})
+    for (auto* vec : {&c.u, &c.v, &c.ref, &c.acc, &c.spk, &c.bias, &c.thr, &c.rmask, &c.refr, &c.bias_mant})
       vec->assign(N, 0);
+    c.fu.assign(N, 0.0);
+    c.fv.assign(N, 0.0);
     c.profile_of.assign(pc.neuron_profile().begin(), pc.neuron_profile().end());
     c.fan_base.assign(pc.neuron_fanout_base().begin(), pc.neuron_fanout_base().end());
     c.fan_count.assign(pc.neuron_fanout_count().begin(), pc.neuron_fanout_count().end());
@@ -277,13 +314,18 @@ class FunctionalBackend final : public Backend {
       c.u[n] = pc.neuron_u(i);
       c.v[n] = pc.neuron_v(i);
       c.bias_mant[n] = pc.neuron_bias_mant(i);
-      c.fu[n] = arith::current_factor(p.du());
-      c.fv[n] = arith::voltage_factor(p.dv());
+      c.fu[n] = arith::current_factor(p.du()) / double{s::DECAY_ONE};
+      c.fv[n] = arith::voltage_factor(p.dv()) / double{s::DECAY_ONE};
       c.bias[n] = arith::bias_value(pc.neuron_bias_mant(i), p.bias_exp());
       c.thr[n] = arith::threshold(p.vth());
       c.rmask[n] = p.reset_mode() == pb::RESET_SUBTRACT ? -1 : 0;
       c.refr[n] = static_cast<int32_t>(p.refractory());
     }
+    c.uniform = N > 0 && std::all_of(c.profile_of.begin(), c.profile_of.end(),
+                                     [&](uint32_t p) { return p == c.profile_of[0]; });
+    const bool biased = std::all_of(c.bias.begin(), c.bias.end(), [](int32_t b) { return b != 0; });
+    c.kernel = c.uniform ? (biased ? update_kernel_uniform_biased : update_kernel_uniform)
+                         : (biased ? update_kernel_biased : update_kernel);
     c.syn_base.assign(pc.axon_syn_base().begin(), pc.axon_syn_base().end());
     c.syn_count.assign(pc.axon_syn_count().begin(), pc.axon_syn_count().end());
     const std::size_t words = (c.A + 63) / 64;
@@ -400,9 +442,9 @@ class FunctionalBackend final : public Backend {
     const std::size_t first_output = outputs_.size();
     for (CoreModel& c : cores_) {
       uint32_t active = 0;
+      const KernelParams kp{c.fu.data(), c.fv.data(), c.thr.data(), c.rmask.data(), c.refr.data()};
       const uint32_t spikes =
-          update_kernel(c.N, c.u.data(), c.v.data(), c.ref.data(), c.acc.data(), c.spk.data(), c.fu.data(),
-                        c.fv.data(), c.bias.data(), c.thr.data(), c.rmask.data(), c.refr.data(), &active);
+          c.kernel(c.N, c.u.data(), c.v.data(), c.ref.data(), c.acc.data(), c.spk.data(), c.bias.data(), kp, &active);
       c.cnt[s::CNT_NEURON_ACTIVE] += active;
       c.cnt[s::CNT_NEURON_IDLE] += c.N - active;
       c.cnt[s::CNT_NEURON_MEM_READS] += c.N;
@@ -411,8 +453,16 @@ class FunctionalBackend final : public Backend {
       if (spikes == 0) continue;
       c.cnt[s::CNT_SPIKES] += spikes;
       fig.spikes += spikes;
-      for (uint32_t n = 0; n < c.N; ++n)
-        if (c.spk[n]) c.spiked.push_back(n);
+      // Spikes are sparse: skip 8 flags at a time when all are zero.
+      const int32_t* f = c.spk.data();
+      for (uint32_t n0 = 0; n0 < c.N && c.spiked.size() < spikes; n0 += 8) {
+        const uint32_t end8 = std::min(c.N, n0 + 8);
+        int32_t any = 0;
+        for (uint32_t n = n0; n < end8; ++n) any |= f[n];
+        if (!any) continue;
+        for (uint32_t n = n0; n < end8; ++n)
+          if (f[n]) c.spiked.push_back(n);
+      }
       for (uint32_t n : c.spiked) {
         const uint32_t base = c.fan_base[n], end = base + c.fan_count[n];
         for (uint32_t f = base; f < end; ++f) {
