@@ -43,7 +43,7 @@ struct OutputSpike {
 };
 
 using CoreCounterArray = std::array<uint64_t, spec::CNT_PER_CORE>;
-using ChipCounterArray = std::array<uint64_t, spec::CNT_CHIP_COUNT>;
+using ChipCounterArray = std::array<uint64_t, spec::CNT_CHIP_SLOTS>;
 
 struct CounterSet {
   uint32_t width = 0, height = 0;
