@@ -42,30 +42,37 @@ ChipShape chip_shape(const pb::ChipConfig& c) {
   ChipShape sh;
   sh.width = c.mesh_width() == 0 ? static_cast<uint32_t>(s::MESH_WIDTH_DEFAULT) : c.mesh_width();
   sh.height = c.mesh_height() == 0 ? static_cast<uint32_t>(s::MESH_HEIGHT_DEFAULT) : c.mesh_height();
-  if (sh.width > s::MESH_DIM_MAX) fail("config: mesh_width = ", sh.width, " exceeds the limit ", s::MESH_DIM_MAX);
-  if (sh.height > s::MESH_DIM_MAX) fail("config: mesh_height = ", sh.height, " exceeds the limit ", s::MESH_DIM_MAX);
-  sh.neurons = capacity(c.neurons_per_core(), s::NEURONS_PER_CORE_DEFAULT, s::NEURONS_PER_CORE_MAX, "neurons_per_core");
+  if (sh.width > s::MESH_DIM_MAX)
+    fail("config: mesh_width = ", sh.width, " exceeds the limit ", s::MESH_DIM_MAX);
+  if (sh.height > s::MESH_DIM_MAX)
+    fail("config: mesh_height = ", sh.height, " exceeds the limit ", s::MESH_DIM_MAX);
+  sh.neurons = capacity(c.neurons_per_core(), s::NEURONS_PER_CORE_DEFAULT, s::NEURONS_PER_CORE_MAX,
+                        "neurons_per_core");
   sh.axons = capacity(c.axons_per_core(), s::AXONS_PER_CORE_DEFAULT, s::AXONS_PER_CORE_MAX, "axons_per_core");
-  sh.synapses =
-      capacity(c.synapses_per_core(), s::SYNAPSES_PER_CORE_DEFAULT, s::SYNAPSES_PER_CORE_MAX, "synapses_per_core");
-  sh.fanout = capacity(c.fanout_per_core(), s::FANOUT_PER_CORE_DEFAULT, s::FANOUT_PER_CORE_MAX, "fanout_per_core");
-  sh.profiles =
-      capacity(c.profiles_per_core(), s::PROFILES_PER_CORE_DEFAULT, s::PROFILES_PER_CORE_MAX, "profiles_per_core");
-  if (!std::isfinite(c.clock_hz()) || c.clock_hz() < 0) fail("config: clock_hz = ", c.clock_hz(), " must be >= 0");
+  sh.synapses = capacity(c.synapses_per_core(), s::SYNAPSES_PER_CORE_DEFAULT, s::SYNAPSES_PER_CORE_MAX,
+                         "synapses_per_core");
+  sh.fanout =
+      capacity(c.fanout_per_core(), s::FANOUT_PER_CORE_DEFAULT, s::FANOUT_PER_CORE_MAX, "fanout_per_core");
+  sh.profiles = capacity(c.profiles_per_core(), s::PROFILES_PER_CORE_DEFAULT, s::PROFILES_PER_CORE_MAX,
+                         "profiles_per_core");
+  if (!std::isfinite(c.clock_hz()) || c.clock_hz() < 0)
+    fail("config: clock_hz = ", c.clock_hz(), " must be >= 0");
   sh.clock_hz = c.clock_hz() == 0 ? 1e8 : c.clock_hz();
   return sh;
 }
 
 void validate_image(const pb::ChipImage& img) {
   if (img.format_version() != s::IMAGE_FORMAT_VERSION)
-    fail("image: format_version = ", img.format_version(), ", this lifchip reads version ", s::IMAGE_FORMAT_VERSION);
+    fail("image: format_version = ", img.format_version(), ", this lifchip reads version ",
+         s::IMAGE_FORMAT_VERSION);
   const ChipShape sh = chip_shape(img.config());
   // Axon counts per core, for fan-out destination checks.
   std::vector<int64_t> axons_of(sh.num_cores(), -1);
   for (int ci = 0; ci < img.cores_size(); ++ci) {
     const pb::Core& c = img.cores(ci);
     if (c.x() >= sh.width || c.y() >= sh.height)
-      fail("cores[", ci, "]: core (", c.x(), ",", c.y(), ") is outside the ", sh.width, "x", sh.height, " mesh");
+      fail("cores[", ci, "]: core (", c.x(), ",", c.y(), ") is outside the ", sh.width, "x", sh.height,
+           " mesh");
     int64_t& a = axons_of[sh.core_index(c.x(), c.y())];
     if (a >= 0) fail("cores[", ci, "]: core (", c.x(), ",", c.y(), ") is listed twice");
     a = c.axon_syn_base_size();
@@ -89,7 +96,9 @@ void validate_image(const pb::ChipImage& img) {
     same("axon", A, {{"axon_syn_count", c.axon_syn_count_size()}});
     same("synapse", S, {{"syn_weight", c.syn_weight_size()}, {"syn_group", c.syn_group_size()}});
     same("fan-out", F,
-         {{"fanout_to_host", c.fanout_to_host_size()}, {"fanout_x", c.fanout_x_size()}, {"fanout_y", c.fanout_y_size()}});
+         {{"fanout_to_host", c.fanout_to_host_size()},
+          {"fanout_x", c.fanout_x_size()},
+          {"fanout_y", c.fanout_y_size()}});
     if (N > sh.neurons) fail(w, "neurons ", N, " > neurons_per_core ", sh.neurons);
     if (A > sh.axons) fail(w, "axons ", A, " > axons_per_core ", sh.axons);
     if (S > sh.synapses) fail(w, "synapse entries ", S, " > synapses_per_core ", sh.synapses);
@@ -137,15 +146,16 @@ void validate_image(const pb::ChipImage& img) {
       check_range(nw, "fanout_count", c.neuron_fanout_count(n), 0, s::NEURON_FANOUT_COUNT_MAX);
       if (int64_t{c.neuron_fanout_base(n)} + c.neuron_fanout_count(n) > F)
         fail(nw, "fan-out range [", c.neuron_fanout_base(n), ", ",
-             int64_t{c.neuron_fanout_base(n)} + c.neuron_fanout_count(n), ") exceeds the ", F, " fan-out entries");
+             int64_t{c.neuron_fanout_base(n)} + c.neuron_fanout_count(n), ") exceeds the ", F,
+             " fan-out entries");
     }
     for (int64_t i = 0; i < A; ++i) {
       const int a = static_cast<int>(i);
       const Where aw{core_name + "axon " + std::to_string(i) + ": "};
       check_range(aw, "syn_count", c.axon_syn_count(a), 0, s::AXON_SYN_COUNT_MAX);
       if (int64_t{c.axon_syn_base(a)} + c.axon_syn_count(a) > S)
-        fail(aw, "synapse range [", c.axon_syn_base(a), ", ", int64_t{c.axon_syn_base(a)} + c.axon_syn_count(a),
-             ") exceeds the ", S, " synapse entries");
+        fail(aw, "synapse range [", c.axon_syn_base(a), ", ",
+             int64_t{c.axon_syn_base(a)} + c.axon_syn_count(a), ") exceeds the ", S, " synapse entries");
     }
     for (int64_t i = 0; i < S; ++i) {
       const int e = static_cast<int>(i);
@@ -167,7 +177,8 @@ void validate_image(const pb::ChipImage& img) {
         fail(fw, "destination core (", x, ",", y, ") is outside the ", sh.width, "x", sh.height, " mesh");
       const int64_t dest_axons = axons_of[sh.core_index(x, y)];
       if (dest_axons < 0) fail(fw, "destination core (", x, ",", y, ") is not in the image");
-      if (ax >= dest_axons) fail(fw, "destination axon ", ax, " >= core (", x, ",", y, ") axons ", dest_axons);
+      if (ax >= dest_axons)
+        fail(fw, "destination axon ", ax, " >= core (", x, ",", y, ") axons ", dest_axons);
     }
   }
 }
@@ -178,8 +189,9 @@ void validate_sealed_image(const pb::ChipImage& img) {
   const uint32_t crc = crc32_words(words.data(), words.size());
   if (crc != img.checksum()) {
     std::ostringstream os;
-    os << std::hex << "image: checksum 0x" << img.checksum() << " does not match the image contents (CRC-32 0x"
-       << crc << "); the image is corrupt or was edited without `lifchip image seal`";
+    os << std::hex << "image: checksum 0x" << img.checksum()
+       << " does not match the image contents (CRC-32 0x" << crc
+       << "); the image is corrupt or was edited without `lifchip image seal`";
     throw InputError(os.str());
   }
 }
@@ -191,14 +203,16 @@ std::vector<uint32_t> flat_stream(const pb::ChipImage& img) {
   w.push_back(static_cast<uint32_t>(s::IMAGE_MAGIC));
   w.push_back(static_cast<uint32_t>(s::IMAGE_FORMAT_VERSION));
   w.push_back(sh.width | sh.height << 8 | uint32_t{img.learning_enabled()} << 16);
-  w.insert(w.end(), {sh.neurons, sh.axons, sh.synapses, sh.fanout, sh.profiles, static_cast<uint32_t>(img.cores_size())});
+  w.insert(w.end(), {sh.neurons, sh.axons, sh.synapses, sh.fanout, sh.profiles,
+                     static_cast<uint32_t>(img.cores_size())});
   for (const pb::Core& c : img.cores()) {
     const auto N = static_cast<uint32_t>(c.neuron_profile_size());
-    w.insert(w.end(), {c.x() | c.y() << 8, static_cast<uint32_t>(c.profiles_size()), N,
-                       static_cast<uint32_t>(c.axon_syn_base_size()), static_cast<uint32_t>(c.syn_neuron_size()),
-                       static_cast<uint32_t>(c.fanout_axon_size()), c.lfsr_seed(),
-                       c.stdp().pre_decay() | c.stdp().post_decay() << 12,
-                       c.stdp().pre_impulse() | c.stdp().post_impulse() << 8});
+    w.insert(w.end(),
+             {c.x() | c.y() << 8, static_cast<uint32_t>(c.profiles_size()), N,
+              static_cast<uint32_t>(c.axon_syn_base_size()), static_cast<uint32_t>(c.syn_neuron_size()),
+              static_cast<uint32_t>(c.fanout_axon_size()), c.lfsr_seed(),
+              c.stdp().pre_decay() | c.stdp().post_decay() << 12,
+              c.stdp().pre_impulse() | c.stdp().post_impulse() << 8});
     for (int g = 0; g < s::SYN_GROUPS_PER_CORE; ++g) {
       pb::SynapseGroup def;
       def.set_w_min(-128);
@@ -226,6 +240,124 @@ std::vector<uint32_t> flat_stream(const pb::ChipImage& img) {
       w.push_back(layout::fanout_word(c.fanout_to_host(f), c.fanout_x(f), c.fanout_y(f), c.fanout_axon(f)));
   }
   return w;
+}
+
+namespace {
+
+// Reads words of a flat stream in order; a read past the end is a clear error.
+class StreamReader {
+ public:
+  StreamReader(const uint32_t* w, std::size_t n) : w_(w), n_(n) {}
+  uint32_t next(const char* what) {
+    if (pos_ >= n_)
+      throw InputError("flat image stream: ends at word " + std::to_string(n_) + " while reading " + what);
+    return w_[pos_++];
+  }
+  std::size_t pos() const { return pos_; }
+  std::size_t size() const { return n_; }
+
+ private:
+  const uint32_t* w_;
+  std::size_t n_, pos_ = 0;
+};
+
+uint32_t bits(uint32_t w, unsigned lsb, unsigned width) { return (w >> lsb) & ((1u << width) - 1); }
+
+}  // namespace
+
+pb::ChipImage decode_flat_stream(const uint32_t* words, std::size_t count) {
+  StreamReader r(words, count);
+  pb::ChipImage img;
+  if (r.next("the magic word") != static_cast<uint32_t>(s::IMAGE_MAGIC))
+    throw InputError("flat image stream: word 0 is not the image magic 0x4346494C");
+  img.set_format_version(r.next("format_version"));
+  if (img.format_version() != s::IMAGE_FORMAT_VERSION)
+    fail("flat image stream: format version ", img.format_version(), ", expected ", s::IMAGE_FORMAT_VERSION);
+  const uint32_t mesh = r.next("mesh word");
+  pb::ChipConfig* cfg = img.mutable_config();
+  cfg->set_mesh_width(bits(mesh, 0, 8));
+  cfg->set_mesh_height(bits(mesh, 8, 8));
+  img.set_learning_enabled(bits(mesh, 16, 1) != 0);
+  cfg->set_neurons_per_core(r.next("neurons_per_core"));
+  cfg->set_axons_per_core(r.next("axons_per_core"));
+  cfg->set_synapses_per_core(r.next("synapses_per_core"));
+  cfg->set_fanout_per_core(r.next("fanout_per_core"));
+  cfg->set_profiles_per_core(r.next("profiles_per_core"));
+  const ChipShape sh = chip_shape(*cfg);  // range-checks the capacities before they size anything
+  const uint32_t cores = r.next("core count");
+  if (cores > sh.num_cores())
+    fail("flat image stream: ", cores, " core records > ", sh.num_cores(), " mesh cores");
+  for (uint32_t k = 0; k < cores; ++k) {
+    pb::Core* c = img.add_cores();
+    const uint32_t xy = r.next("core coordinates");
+    c->set_x(bits(xy, 0, 8));
+    c->set_y(bits(xy, 8, 8));
+    const uint32_t P = r.next("P"), N = r.next("N"), A = r.next("A"), S = r.next("S"), F = r.next("F");
+    if (P > sh.profiles || N > sh.neurons || A > sh.axons || S > sh.synapses || F > sh.fanout)
+      fail("flat image stream: core record ", k, " counts (P ", P, ", N ", N, ", A ", A, ", S ", S, ", F ", F,
+           ") exceed the capacities");
+    c->set_lfsr_seed(r.next("lfsr_seed"));
+    const uint32_t d = r.next("STDP decays"), im = r.next("STDP impulses");
+    c->mutable_stdp()->set_pre_decay(bits(d, 0, 12));
+    c->mutable_stdp()->set_post_decay(bits(d, 12, 12));
+    c->mutable_stdp()->set_pre_impulse(bits(im, 0, 8));
+    c->mutable_stdp()->set_post_impulse(bits(im, 8, 8));
+    for (int g = 0; g < s::SYN_GROUPS_PER_CORE; ++g) {
+      const uint32_t w = r.next("group word");
+      pb::SynapseGroup* gr = c->add_groups();
+      gr->set_weight_exp(layout::sign_extend(bits(w, 0, 4), 4));
+      gr->set_plastic(bits(w, 4, 1) != 0);
+      gr->set_lr_pot_shift(bits(w, 5, 4));
+      gr->set_lr_dep_shift(bits(w, 9, 4));
+      gr->set_w_min(layout::sign_extend(bits(w, 13, 8), 8));
+      gr->set_w_max(layout::sign_extend(bits(w, 21, 8), 8));
+    }
+    for (uint32_t i = 0; i < P; ++i) {
+      const uint32_t w0 = r.next("profile word 0"), w1 = r.next("profile word 1");
+      pb::Profile* p = c->add_profiles();
+      p->set_du(bits(w0, 0, 12));
+      p->set_dv(bits(w0, 12, 12));
+      p->set_reset_mode(bits(w0, 24, 1) ? pb::RESET_SUBTRACT : pb::RESET_ZERO);
+      p->set_refractory(bits(w0, 25, 6));
+      p->set_vth(bits(w1, 0, 17));
+      p->set_bias_exp(layout::sign_extend(bits(w1, 17, 4), 4));
+    }
+    for (uint32_t i = 0; i < N; ++i) {
+      const uint32_t w0 = r.next("neuron cfg word 0"), w1 = r.next("neuron cfg word 1");
+      c->add_neuron_profile(bits(w0, 0, 4));
+      c->add_neuron_bias_mant(layout::sign_extend(bits(w0, 4, 13), 13));
+      c->add_neuron_fanout_base(bits(w1, 0, 14));
+      c->add_neuron_fanout_count(bits(w1, 14, 14));
+    }
+    for (uint32_t i = 0; i < N; ++i) {
+      c->add_neuron_u(layout::sign_extend(r.next("neuron u"), 25));
+      c->add_neuron_v(layout::sign_extend(r.next("neuron v"), 24));
+    }
+    for (uint32_t i = 0; i < A; ++i) {
+      const uint32_t w = r.next("axon word");
+      c->add_axon_syn_base(bits(w, 0, 16));
+      c->add_axon_syn_count(bits(w, 16, 16));
+    }
+    for (uint32_t i = 0; i < S; ++i) {
+      const uint32_t w = r.next("synapse word");
+      c->add_syn_neuron(bits(w, 0, 10));
+      c->add_syn_weight(layout::sign_extend(bits(w, 10, 8), 8));
+      c->add_syn_group(bits(w, 18, 3));
+    }
+    for (uint32_t i = 0; i < F; ++i) {
+      const uint32_t w = r.next("fan-out word");
+      c->add_fanout_axon(bits(w, 0, 12));
+      c->add_fanout_x(bits(w, 12, 4));
+      c->add_fanout_y(bits(w, 16, 4));
+      c->add_fanout_to_host(bits(w, 20, 1) != 0);
+    }
+  }
+  if (r.pos() != r.size())
+    fail("flat image stream: ", r.size() - r.pos(), " words after the last core record (expected ", r.pos(),
+         ")");
+  validate_image(img);
+  img.set_checksum(crc32_words(words, count));
+  return img;
 }
 
 namespace {

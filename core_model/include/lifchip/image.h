@@ -39,6 +39,10 @@ void validate_sealed_image(const pb::ChipImage& image);
 /// The flat image stream (spec §9.3) of a structurally valid image.
 std::vector<uint32_t> flat_stream(const pb::ChipImage& image);
 
+/// The inverse of flat_stream: the image a stream encodes (checksum = CRC of the stream), validated.
+/// Throws InputError naming the word offset when the stream is short, long or malformed.
+pb::ChipImage decode_flat_stream(const uint32_t* words, std::size_t count);
+
 /// CRC-32/IEEE over 32-bit words taken as little-endian bytes.
 uint32_t crc32_words(const uint32_t* words, std::size_t count);
 uint32_t crc32_bytes(const uint8_t* bytes, std::size_t count, uint32_t crc = 0);

@@ -1,0 +1,240 @@
+// The cycle-accurate SystemC model of the chip (spec §10): a module per hardware block (router,
+// neuro-core, host interface, the chip with its barrier), connected by ports. Every clocked process
+// is an SC_METHOD that runs at the first delta of a cycle's time and wakes only when something can
+// change; a core's computable stretches (a delivery of D cycles, N neuron issues) are skipped in one
+// timed wait, while the fan-out unit and the routers run cycle by cycle while they hold flits.
+#pragma once
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include <array>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../../core_datapath.h"
+#include "lifchip/backend.h"
+
+namespace lifchip::sysc {
+
+using Cycle = uint64_t;
+inline constexpr int kPorts = static_cast<int>(spec::ROUTER_PORTS);
+
+class Chip;
+
+/// The receiving side of a router output: a neighbour's input FIFO.
+struct LinkIf : virtual sc_core::sc_interface {
+  /// Occupancy at the start of the current cycle (spec §10.2).
+  virtual std::size_t occupancy() const = 0;
+  /// The flit is in the FIFO from the start of the next cycle.
+  virtual void push(uint32_t flit) = 0;
+};
+
+/// Where ejected flits go: a core's axons or the host output FIFO.
+struct EjectIf : virtual sc_core::sc_interface {
+  virtual void eject(uint32_t flit, Cycle cycle) = 0;
+};
+
+/// A router input FIFO with synchronous semantics: pops and pushes made during a cycle take effect
+/// in the update phase, so every reader sees the start-of-cycle contents.
+class FlitFifo : public sc_core::sc_prim_channel, public LinkIf {
+ public:
+  FlitFifo(const char* name, Chip& chip, sc_core::sc_event& owner_wake, CoreCounterArray*& owner_counters);
+  std::size_t occupancy() const override { return count_; }
+  void push(uint32_t flit) override;
+  bool empty() const { return count_ == 0; }
+  uint32_t head() const { return buf_[head_]; }
+  void pop();
+  void clear();
+
+ private:
+  void update() override;
+  Chip& chip_;
+  sc_core::sc_event& owner_wake_;
+  CoreCounterArray*& owner_counters_;
+  std::array<uint32_t, spec::ROUTER_BUF_DEPTH> buf_{};
+  std::size_t head_ = 0, count_ = 0;
+  bool pop_ = false, push_ = false;
+  uint32_t pushed_ = 0;
+};
+
+/// Binds router outputs at the mesh edge; XY routing never uses them.
+class NoLink : public sc_core::sc_prim_channel, public LinkIf, public EjectIf {
+ public:
+  NoLink() : sc_core::sc_prim_channel("no_link") {}
+  std::size_t occupancy() const override { return 0; }
+  void push(uint32_t) override;
+  void eject(uint32_t, Cycle) override;
+};
+
+/// Five-port XY router with round-robin output arbitration (spec §10.3).
+class Router : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Router);
+  Router(sc_core::sc_module_name name, Chip& chip, uint32_t x, uint32_t y);
+
+  std::array<std::unique_ptr<FlitFifo>, kPorts> in;
+  std::array<sc_core::sc_port<LinkIf>, kPorts> out;  // N, E, S, W used; L goes to `to_core`
+  sc_core::sc_port<EjectIf> to_core;
+  sc_core::sc_port<EjectIf> to_host;  // bound to the host at (0,0), to NoLink elsewhere
+
+  void reset(CoreCounterArray* counters);
+  CoreCounterArray* counters = nullptr;
+  sc_core::sc_event wake;
+
+ private:
+  void cycle();
+  Chip& chip_;
+  uint32_t x_, y_;
+  std::array<uint8_t, kPorts> rr_{};
+};
+
+/// A neuro-core: the shared datapath plus the phase timing and the fan-out unit (spec §10.4).
+class NeuroCore : public sc_core::sc_module, public EjectIf {
+ public:
+  SC_HAS_PROCESS(NeuroCore);
+  NeuroCore(sc_core::sc_module_name name, Chip& chip);
+
+  sc_core::sc_port<LinkIf> to_router;  // the router's local input FIFO
+  detail::CoreDatapath dp;
+
+  void reset();
+  /// Starts the step's DELIVER phase at cycle `t_inj` (absolute, > now or == now at delta 0).
+  void start(Cycle t_inj);
+  void eject(uint32_t flit, Cycle cycle) override;
+  Cycle done_cycle() const { return done_; }
+  uint32_t step_spikes = 0;
+  uint64_t step_ops = 0, step_packets = 0;
+
+ private:
+  enum class Phase { kIdle, kDeliver, kUpdate, kFanout, kLearn, kDone };
+  void phase_proc();
+  void fanout_proc();
+  void finish_update();
+  Chip& chip_;
+  sc_core::sc_event phase_ev_, fanout_ev_;
+  Phase phase_ = Phase::kIdle;
+  Cycle t_inj_ = 0, u0_ = 0, neuron_end_ = 0, u_end_ = 0, done_ = 0, last_push_ = 0;
+  bool pushed_any_ = false;
+  // Fan-out unit work: spikes in neuron order, the entry being sent.
+  std::size_t spike_idx_ = 0;
+  uint32_t entry_ = 0, entry_end_ = 0;
+};
+
+/// Host interface: the register map of spec §7 behind a TLM-2.0 target socket.
+class HostInterface : public sc_core::sc_module, public EjectIf {
+ public:
+  SC_HAS_PROCESS(HostInterface);
+  HostInterface(sc_core::sc_module_name name, Chip& chip);
+
+  tlm_utils::simple_target_socket<HostInterface> socket;
+  sc_core::sc_port<LinkIf> to_mesh;  // router (0,0) west input
+
+  void eject(uint32_t flit, Cycle cycle) override;
+  void reset();
+  /// Starts pushing the queued input spikes of the step now starting.
+  void start_inject();
+  std::size_t inject_count() const { return inject_now_.size(); }
+  const std::string& last_error() const { return last_error_; }
+  /// Exit cycles of the output spikes popped so far (parallel to SPIKE_OUT reads), for results.
+  std::deque<Cycle> popped_cycles;
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  uint32_t read_reg(uint32_t addr, bool& ok);
+  void write_reg(uint32_t addr, uint32_t value, bool& ok);
+  void inject_proc();
+  Chip& chip_;
+  sc_core::sc_event inject_ev_;
+  std::vector<uint32_t> load_words_;
+  uint32_t load_expect_ = 0;
+  bool loading_ = false;
+  std::deque<uint32_t> spike_in_;  // packets for the next step to run
+  std::vector<uint32_t> inject_now_;
+  std::size_t inject_pos_ = 0;
+  struct OutEntry {
+    uint32_t channel;
+    uint32_t step;
+    Cycle cycle;
+  };
+  std::deque<OutEntry> spike_out_;
+  uint32_t cnt_sel_ = 0, cnt_hi_ = 0, mem_sel_ = 0, error_ = 0;
+  std::string last_error_;
+};
+
+/// The host side of the bus: a TLM-2.0 initiator through which software (the backend, later the
+/// firmware's HAL) makes 32-bit register accesses. Accumulates the annotated access time.
+class HostPort : public sc_core::sc_module {
+ public:
+  explicit HostPort(sc_core::sc_module_name name) : sc_core::sc_module(name), socket("socket") {}
+  tlm_utils::simple_initiator_socket<HostPort> socket;
+  /// One register access; returns the value read (or written). Throws on a bus error response.
+  uint32_t access(uint32_t addr, uint32_t value, bool is_write);
+  sc_core::sc_time bus_time = sc_core::SC_ZERO_TIME;
+};
+
+/// The chip: a W x H mesh of routers and cores, the host interface and the step barrier.
+/// Elaborated once per process at the largest mesh; load() configures the W x H corner in use.
+class Chip : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Chip);
+  explicit Chip(sc_core::sc_module_name name);
+
+  static Chip& instance();
+
+  HostInterface host;
+  HostPort host_port;
+  std::vector<std::unique_ptr<Router>> routers;
+  std::vector<std::unique_ptr<NeuroCore>> cores;
+  NoLink no_link;
+
+  // Called by the host interface.
+  void configure(const pb::ChipImage& image);
+  void run_steps(uint32_t n, sc_core::sc_time after);
+  bool busy() const { return steps_left_ > 0 || running_; }
+  bool configured() const { return configured_; }
+  bool learn_en = false;
+  uint32_t timestep = 0;
+  std::array<uint64_t, spec::CNT_CHIP_SLOTS> chip_counters{};
+  void clear_counters();
+  const ChipShape& shape() const { return shape_; }
+  NeuroCore* core_at(uint32_t index) { return cores[index].get(); }
+
+  // Called by blocks during a step.
+  Cycle now() const;
+  sc_core::sc_time cycles(Cycle n) const { return period_ * static_cast<double>(n); }
+  bool inject_phase() const { return inject_phase_; }
+  void on_flit_enter() { ++flits_in_mesh_; }
+  void on_grant(Cycle c);
+  void on_inject_ejected(Cycle c);
+  void core_done(Cycle c);
+  void on_step_packets(uint64_t n) { step_packets_ += n; }
+  uint32_t step_start_timestep() const { return timestep; }
+  std::vector<StepFigure> figures;
+
+ private:
+  void control_proc();
+  void start_step();
+  void maybe_end_step();
+  void all_cores_start(Cycle t_inj);
+  uint32_t index(uint32_t x, uint32_t y) const { return y * spec::MESH_DIM_MAX + x; }
+
+  ChipShape shape_;
+  sc_core::sc_time period_{10, sc_core::SC_NS};
+  sc_core::sc_time epoch_;  // simulation time of the last configure: cycle 0
+  bool configured_ = false, running_ = false, inject_phase_ = false, end_scheduled_ = false;
+  uint32_t steps_left_ = 0;
+  enum class Ctrl { kStart, kEnd } ctrl_next_ = Ctrl::kStart;
+  sc_core::sc_event ctrl_ev_;
+  Cycle step_start_ = 0, t_inj_ = 0, last_grant_ = 0, done_max_ = 0;
+  bool granted_any_ = false;
+  uint64_t flits_in_mesh_ = 0, injected_left_ = 0, step_packets_ = 0;
+  uint32_t cores_done_ = 0;
+  std::vector<uint32_t> active_;  // mesh indices of the W x H cores in use
+};
+
+}  // namespace lifchip::sysc
