@@ -92,6 +92,7 @@ pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions
     pb::OutputSpike* p = result.add_spikes();
     p->set_step(o.step - start);
     p->set_channel(o.channel);
+    p->set_cycle(o.cycle);
   }
   to_proto(backend.counters(), result.mutable_counters());
   for (const StepFigure& f : backend.take_step_figures()) {

@@ -50,7 +50,6 @@ class SystemCBackend final : public Backend {
     }
     pending_.clear();
     outputs_.clear();
-    exit_cycles_.clear();
     timestep_ = 0;
     fig_taken_ = 0;
   }
@@ -147,9 +146,6 @@ class SystemCBackend final : public Backend {
     return out;
   }
 
-  /// Cycle (since load) at which each drained output spike left the chip, in drain order.
-  const std::vector<uint64_t>& exit_cycles() const { return exit_cycles_; }
-
  private:
   static std::string hex(uint32_t v) {
     char b[16];
@@ -185,11 +181,12 @@ class SystemCBackend final : public Backend {
       const uint32_t low = (w >> 12) & ((1u << 19) - 1);
       uint32_t step = (timestep_ & ~((1u << 19) - 1)) | low;
       if (step >= timestep_) step -= 1u << 19;
-      outputs_.push_back({step, w & 0xFFFu});
+      // The exit cycle is the model's own record, kept beside the register FIFO.
+      auto& cycles = chip_.host.popped_cycles;
+      const uint64_t cycle = cycles.empty() ? 0 : cycles.front();
+      if (!cycles.empty()) cycles.pop_front();
+      outputs_.push_back({step, w & 0xFFFu, cycle});
     }
-    auto& cycles = chip_.host.popped_cycles;
-    exit_cycles_.insert(exit_cycles_.end(), cycles.begin(), cycles.end());
-    cycles.clear();
   }
 
   sysc::Chip& chip_;
@@ -199,7 +196,6 @@ class SystemCBackend final : public Backend {
   bool host_outputs_ = false;
   std::map<uint32_t, std::vector<uint32_t>> pending_;
   std::vector<OutputSpike> outputs_;
-  std::vector<uint64_t> exit_cycles_;
   uint32_t timestep_ = 0;
   std::size_t fig_taken_ = 0;
 };

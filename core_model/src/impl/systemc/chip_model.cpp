@@ -3,6 +3,8 @@
 #include "chip_model.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "lifchip/chip_constants.h"
 #include "lifchip/image.h"
@@ -130,6 +132,11 @@ void Router::cycle() {
     if (in[i]->occupancy() > (granted[i] ? 1u : 0u)) more = true;
   }
   if (more) wake.notify(chip_.cycles(1));
+  if (chip_.tracing()) {
+    int flits = 0;
+    for (int i = 0; i < kPorts; ++i) flits += static_cast<int>(in[i]->occupancy()) - (granted[i] ? 1 : 0);
+    chip_.trace_router(index, flits);
+  }
   for (int g = 0; g < grants; ++g) chip_.on_grant(c);
 }
 
@@ -173,6 +180,7 @@ void NeuroCore::eject(uint32_t flit, Cycle cycle) {
 void NeuroCore::phase_proc() {
   const Cycle c = chip_.now();
   for (;;) {
+    chip_.trace_core(index, static_cast<int>(phase_));
     switch (phase_) {
       case Phase::kDeliver: {
         const detail::DeliverResult r = dp.deliver();
@@ -232,6 +240,7 @@ void NeuroCore::phase_proc() {
       }
       case Phase::kDone:
         phase_ = Phase::kIdle;
+        chip_.trace_core(index, static_cast<int>(phase_));
         chip_.core_done(done_);
         return;
       case Phase::kIdle:
@@ -529,9 +538,36 @@ Chip::Chip(sc_core::sc_module_name name)
       cores[index(x, y)]->to_router.bind(*r.in[L]);
     }
   host.to_mesh.bind(*routers[index(0, 0)]->in[WE]);
+  for (uint32_t i = 0; i < routers.size(); ++i) routers[i]->index = cores[i]->index = i;
+  open_trace();
   SC_METHOD(control_proc);
   sensitive << ctrl_ev_;
   dont_initialize();
+}
+
+void Chip::open_trace() {
+  const char* path = std::getenv("LIFCHIP_VCD");
+  if (!path || !*path) return;
+  std::string base = path;
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+  if (const char* range = std::getenv("LIFCHIP_VCD_STEPS")) {
+    unsigned a = 0, b = 0;
+    if (std::sscanf(range, "%u:%u", &a, &b) == 2) trace.first = a, trace.last = b;
+  }
+  trace.file = sc_core::sc_create_vcd_trace_file(base.c_str());
+  trace.file->set_time_unit(1, sc_core::SC_NS);
+  sc_core::sc_trace(trace.file, trace.timestep, "timestep");
+  sc_core::sc_trace(trace.file, trace.inject, "inject_phase");
+  sc_core::sc_trace(trace.file, trace.flits, "flits_in_mesh");
+  trace.core_phase.assign(cores.size(), 0);
+  trace.router_flits.assign(routers.size(), 0);
+  for (uint32_t i = 0; i < cores.size(); ++i) {
+    const std::string xy = std::to_string(i % s::MESH_DIM_MAX) + "_" + std::to_string(i / s::MESH_DIM_MAX);
+    // Phase codes: 0 idle, 1 deliver, 2 update, 3 fan-out, 4 learn, 5 done.
+    sc_core::sc_trace(trace.file, trace.core_phase[i], "core_" + xy + ".phase");
+    sc_core::sc_trace(trace.file, trace.router_flits[i], "router_" + xy + ".fifo_flits");
+  }
+  std::atexit([] { sc_core::sc_close_vcd_trace_file(Chip::instance().trace.file); });
 }
 
 Chip& Chip::instance() {
@@ -631,6 +667,7 @@ void Chip::control_proc() {
 
 void Chip::start_step() {
   step_start_ = now();
+  if (tracing()) trace.timestep = static_cast<int>(timestep);
   cores_done_ = 0;
   done_max_ = step_start_;
   granted_any_ = false;
@@ -644,6 +681,7 @@ void Chip::start_step() {
   } else {
     inject_phase_ = true;
   }
+  if (tracing()) trace.inject = inject_phase_;
 }
 
 void Chip::all_cores_start(Cycle t_inj) {
@@ -654,12 +692,14 @@ void Chip::all_cores_start(Cycle t_inj) {
 void Chip::on_inject_ejected(Cycle c) {
   if (--injected_left_ == 0) {
     inject_phase_ = false;
+    if (tracing()) trace.inject = 0;
     all_cores_start(c + 1);
   }
 }
 
 void Chip::on_grant(Cycle c) {
   --flits_in_mesh_;
+  if (tracing()) trace.flits = static_cast<int>(flits_in_mesh_);
   last_grant_ = c;
   granted_any_ = true;
   maybe_end_step();

@@ -84,6 +84,7 @@ class Router : public sc_core::sc_module {
 
   void reset(CoreCounterArray* counters);
   CoreCounterArray* counters = nullptr;
+  uint32_t index = 0;  // mesh position y * MESH_DIM_MAX + x
   sc_core::sc_event wake;
 
  private:
@@ -107,6 +108,7 @@ class NeuroCore : public sc_core::sc_module, public EjectIf {
   void start(Cycle t_inj);
   void eject(uint32_t flit, Cycle cycle) override;
   Cycle done_cycle() const { return done_; }
+  uint32_t index = 0;  // mesh position y * MESH_DIM_MAX + x
   uint32_t step_spikes = 0;
   uint64_t step_ops = 0, step_packets = 0;
 
@@ -192,6 +194,22 @@ class Chip : public sc_core::sc_module {
   std::vector<std::unique_ptr<NeuroCore>> cores;
   NoLink no_link;
 
+  /// Waveform (VCD) of the main state, for the steps in [first, last]; configured from the
+  /// environment before the chip is elaborated: LIFCHIP_VCD=file.vcd, LIFCHIP_VCD_STEPS=first:last.
+  struct Trace {
+    sc_core::sc_trace_file* file = nullptr;
+    uint32_t first = 0, last = 0xFFFFFFFFu;
+    int timestep = 0, inject = 0, flits = 0;
+    std::vector<int> core_phase, router_flits;
+  } trace;
+  bool tracing() const { return trace.file && timestep >= trace.first && timestep <= trace.last; }
+  void trace_core(uint32_t index, int phase) {
+    if (tracing()) trace.core_phase[index] = phase;
+  }
+  void trace_router(uint32_t index, int flits) {
+    if (tracing()) trace.router_flits[index] = flits;
+  }
+
   // Called by the host interface.
   void configure(const pb::ChipImage& image);
   void run_steps(uint32_t n, sc_core::sc_time after);
@@ -219,6 +237,7 @@ class Chip : public sc_core::sc_module {
  private:
   void control_proc();
   void start_step();
+  void open_trace();
   void maybe_end_step();
   void all_cores_start(Cycle t_inj);
   uint32_t index(uint32_t x, uint32_t y) const { return y * spec::MESH_DIM_MAX + x; }
