@@ -31,42 +31,17 @@ uint32_t make_pkt(bool host, uint32_t x, uint32_t y, uint32_t axon) {
 
 // ---------------------------------------------------------------- FlitFifo
 
-FlitFifo::FlitFifo(const char* name, Chip& chip, sc_core::sc_event& owner_wake,
-                   CoreCounterArray*& owner_counters)
-    : sc_core::sc_prim_channel(name), chip_(chip), owner_wake_(owner_wake), owner_counters_(owner_counters) {}
-
-void FlitFifo::push(uint32_t flit) {
-  if (push_ || count_ >= kDepth)
+void FlitFifo::push(uint32_t flit, Cycle c) {
+  if (occupancy(c) >= kDepth || pushed_at_ == c)
     throw std::logic_error(std::string(name()) + ": push beyond the spec's FIFO rules");
-  push_ = true;
-  pushed_ = flit;
-  request_update();
-  owner_wake_.notify(chip_.cycles(1));
-  ++(*owner_counters_)[s::CNT_ROUTER_FLITS_IN];
-  chip_.on_flit_enter();
+  buf_[(head_ + count_) % buf_.size()] = {flit, c + 1};
+  ++count_;
+  pushed_at_ = c;
+  ++(*owner_.counters)[s::CNT_ROUTER_FLITS_IN];
+  chip_.on_push(owner_, c);
 }
 
-void FlitFifo::pop() {
-  pop_ = true;
-  request_update();
-}
-
-void FlitFifo::update() {
-  if (pop_) {
-    head_ = (head_ + 1) % kDepth;
-    --count_;
-    pop_ = false;
-  }
-  if (push_) {
-    buf_[(head_ + count_) % kDepth] = pushed_;
-    ++count_;
-    push_ = false;
-  }
-}
-
-void FlitFifo::clear() { head_ = count_ = 0, pop_ = push_ = false; }
-
-void NoLink::push(uint32_t) { throw std::logic_error("XY routing left the mesh"); }
+void NoLink::push(uint32_t, Cycle) { throw std::logic_error("XY routing left the mesh"); }
 void NoLink::eject(uint32_t, Cycle) {
   throw std::logic_error("XY routing ejected at a port with no receiver");
 }
@@ -76,68 +51,81 @@ void NoLink::eject(uint32_t, Cycle) {
 Router::Router(sc_core::sc_module_name name, Chip& chip, uint32_t x, uint32_t y)
     : sc_core::sc_module(name), chip_(chip), x_(x), y_(y) {
   static const char* kNames[kPorts] = {"in_l", "in_n", "in_e", "in_s", "in_w"};
-  for (int i = 0; i < kPorts; ++i) in[i] = std::make_unique<FlitFifo>(kNames[i], chip, wake, counters);
-  SC_METHOD(cycle);
-  sensitive << wake;
-  dont_initialize();
+  for (int i = 0; i < kPorts; ++i) {
+    in[i] = std::make_unique<FlitFifo>(kNames[i], chip, *this);
+    fifo_[i] = in[i].get();
+  }
+}
+
+void Router::end_of_elaboration() {
+  for (int o = 0; o < kPorts; ++o) {
+    link_[o] = out[o].operator->();
+    next_[o] = dynamic_cast<FlitFifo*>(link_[o]);
+  }
+  core_model_ = dynamic_cast<NeuroCore*>(to_core.operator->());
+  core_ = to_core.operator->();
+  host_ = to_host.operator->();
 }
 
 void Router::reset(CoreCounterArray* c) {
   counters = c;
   for (auto& f : in) f->clear();
   rr_.fill(0);
-  wake.cancel();
+  busy_listed = false;
+}
+
+std::size_t Router::stored() const {
+  std::size_t n = 0;
+  for (const auto& f : in) n += f->stored();
+  return n;
 }
 
 // One cycle of spec §10.3: requests from the start-of-cycle FIFO heads, readiness from the
 // start-of-cycle occupancy downstream, round-robin grants; effects land at the next cycle.
-void Router::cycle() {
-  const Cycle c = chip_.now();
+void Router::cycle(Cycle c) {
   const bool origin = x_ == 0 && y_ == 0;
-  std::array<int, kPorts> want{};
+  int8_t want[kPorts];
+  uint32_t requested = 0;  // bit o: some input requests output o
   for (int i = 0; i < kPorts; ++i) {
-    if (in[i]->empty()) {
-      want[i] = -1;
-      continue;
-    }
-    const uint32_t f = in[i]->head();
-    const uint32_t dx = pkt_host(f) ? 0 : pkt_x(f), dy = pkt_host(f) ? 0 : pkt_y(f);
-    want[i] = dx > x_ ? EA : dx < x_ ? WE : dy > y_ ? NO : dy < y_ ? SO : (pkt_host(f) ? WE : L);
+    want[i] = -1;
+    if (!fifo_[i]->ready(c)) continue;
+    const uint32_t f = fifo_[i]->head();
+    const bool host = pkt_host(f);
+    const uint32_t dx = host ? 0 : pkt_x(f), dy = host ? 0 : pkt_y(f);
+    want[i] = static_cast<int8_t>(dx > x_   ? EA
+                                  : dx < x_ ? WE
+                                  : dy > y_ ? NO
+                                  : dy < y_ ? SO
+                                            : (host ? WE : L));
+    requested |= 1u << want[i];
   }
-  std::array<bool, kPorts> granted{};
-  int grants = 0;
-  for (int o = 0; o < kPorts; ++o) {
-    if (std::find(want.begin(), want.end(), o) == want.end()) continue;
-    const bool ready = o == L || (o == WE && origin) || out[o]->occupancy() < kDepth;
-    if (!ready) continue;
+  if (!requested) return;
+  uint32_t granted = 0, grants = 0;
+  for (int o = 0; requested >> o; ++o) {
+    if (!((requested >> o) & 1u)) continue;
+    const bool to_host = o == WE && origin;
+    if (o != L && !to_host && next_[o]->occupancy(c) >= kDepth) continue;
     int i = rr_[o];
-    while (want[i] != o) i = (i + 1) % kPorts;
-    rr_[o] = static_cast<uint8_t>((i + 1) % kPorts);
-    granted[i] = true;
+    while (want[i] != o) i = i + 1 == kPorts ? 0 : i + 1;
+    rr_[o] = static_cast<uint8_t>(i + 1 == kPorts ? 0 : i + 1);
+    granted |= 1u << i;
     ++grants;
-    const uint32_t f = in[i]->head();
-    in[i]->pop();
+    FlitFifo* fifo = fifo_[i];
+    const uint32_t f = fifo->head();
+    fifo->pop(c);
     ++(*counters)[s::CNT_LINK_LOCAL + o];
     if (o == L) {
-      to_core->eject(f, c);
-    } else if (o == WE && origin) {
-      to_host->eject(f, c);
+      core_model_->eject(f, c);
+    } else if (to_host) {
+      host_->eject(f, c);
     } else {
-      out[o]->push(f);
+      next_[o]->push(f, c);
     }
   }
-  bool more = false;
-  for (int i = 0; i < kPorts; ++i) {
-    if (want[i] >= 0 && !granted[i]) ++(*counters)[s::CNT_ROUTER_BLOCKED];
-    if (in[i]->occupancy() > (granted[i] ? 1u : 0u)) more = true;
-  }
-  if (more) wake.notify(chip_.cycles(1));
-  if (chip_.tracing()) {
-    int flits = 0;
-    for (int i = 0; i < kPorts; ++i) flits += static_cast<int>(in[i]->occupancy()) - (granted[i] ? 1 : 0);
-    chip_.trace_router(index, flits);
-  }
-  for (int g = 0; g < grants; ++g) chip_.on_grant(c);
+  for (int i = 0; i < kPorts; ++i)
+    if (want[i] >= 0 && !((granted >> i) & 1u)) ++(*counters)[s::CNT_ROUTER_BLOCKED];
+  if (chip_.tracing()) chip_.trace_router(index, static_cast<int>(stored()));
+  chip_.on_grants(c, grants);
 }
 
 // ---------------------------------------------------------------- NeuroCore
@@ -146,15 +134,14 @@ NeuroCore::NeuroCore(sc_core::sc_module_name name, Chip& chip) : sc_core::sc_mod
   SC_METHOD(phase_proc);
   sensitive << phase_ev_;
   dont_initialize();
-  SC_METHOD(fanout_proc);
-  sensitive << fanout_ev_;
-  dont_initialize();
 }
+
+void NeuroCore::end_of_elaboration() { to_router_fifo_ = dynamic_cast<FlitFifo*>(to_router.operator->()); }
 
 void NeuroCore::reset() {
   phase_ = Phase::kIdle;
   phase_ev_.cancel();
-  fanout_ev_.cancel();
+  fanout_next = ~Cycle{0};
 }
 
 void NeuroCore::start(Cycle t_inj) {
@@ -216,7 +203,7 @@ void NeuroCore::phase_proc() {
         entry_end_ = entry_ + dp.fan_count[n];
         pushed_any_ = false;
         phase_ = Phase::kFanout;
-        fanout_ev_.notify(chip_.cycles(u0_ + n + s::NEURON_PIPE - c));
+        chip_.schedule_fanout(*this, u0_ + n + static_cast<Cycle>(s::NEURON_PIPE));
         return;
       }
       case Phase::kFanout:
@@ -250,20 +237,18 @@ void NeuroCore::phase_proc() {
 }
 
 // The fan-out unit: one entry per cycle into the router's local input FIFO, stalling while it is full.
-void NeuroCore::fanout_proc() {
-  const Cycle c = chip_.now();
-  if (to_router->occupancy() >= kDepth) {
+void NeuroCore::fanout_step(Cycle c) {
+  if (to_router_fifo_->occupancy(c) >= kDepth) {
     ++dp.cnt[s::CNT_FANOUT_STALLS];
-    fanout_ev_.notify(chip_.cycles(1));
+    fanout_next = c + 1;
     return;
   }
-  to_router->push(
-      make_pkt(dp.fan_host[entry_] != 0, dp.fan_x[entry_], dp.fan_y[entry_], dp.fan_axon[entry_]));
+  to_router_fifo_->push(
+      make_pkt(dp.fan_host[entry_] != 0, dp.fan_x[entry_], dp.fan_y[entry_], dp.fan_axon[entry_]), c);
   ++dp.cnt[s::CNT_PACKETS_SENT];
   ++dp.cnt[s::CNT_FANOUT_MEM_READS];
-  last_push_ = c;
   if (++entry_ < entry_end_) {
-    fanout_ev_.notify(chip_.cycles(1));
+    fanout_next = c + 1;
     return;
   }
   do ++spike_idx_;
@@ -272,10 +257,10 @@ void NeuroCore::fanout_proc() {
     const uint32_t n = dp.spiked[spike_idx_];
     entry_ = dp.fan_base[n];
     entry_end_ = entry_ + dp.fan_count[n];
-    const Cycle avail = u0_ + n + static_cast<Cycle>(s::NEURON_PIPE);
-    fanout_ev_.notify(chip_.cycles(std::max(avail, c + 1) - c));
+    fanout_next = std::max(u0_ + n + static_cast<Cycle>(s::NEURON_PIPE), c + 1);
     return;
   }
+  fanout_next = ~Cycle{0};
   u_end_ = std::max(neuron_end_, c + 1);
   phase_ = Phase::kLearn;
   phase_ev_.notify(chip_.cycles(u_end_ - c));
@@ -309,8 +294,9 @@ void HostInterface::start_inject() {
 
 // INJECT (spec §10.4): one input packet per cycle into router (0,0)'s west FIFO while it has room.
 void HostInterface::inject_proc() {
-  if (to_mesh->occupancy() < kDepth) {
-    to_mesh->push(inject_now_[inject_pos_++]);
+  const Cycle c = chip_.now();
+  if (to_mesh->occupancy(c) < kDepth) {
+    to_mesh->push(inject_now_[inject_pos_++], c);
     ++chip_.chip_counters[s::CNT_CHIP_HOST_IN];
   }
   if (inject_pos_ < inject_now_.size()) inject_ev_.notify(chip_.cycles(1));
@@ -538,11 +524,68 @@ Chip::Chip(sc_core::sc_module_name name)
       cores[index(x, y)]->to_router.bind(*r.in[L]);
     }
   host.to_mesh.bind(*routers[index(0, 0)]->in[WE]);
-  for (uint32_t i = 0; i < routers.size(); ++i) routers[i]->index = cores[i]->index = i;
+  for (uint32_t i = 0; i < routers.size(); ++i) {
+    routers[i]->index = cores[i]->index = i;
+    routers[i]->counters = &cores[i]->dp.cnt;
+  }
   open_trace();
   SC_METHOD(control_proc);
   sensitive << ctrl_ev_;
   dont_initialize();
+  SC_METHOD(noc_proc);
+  sensitive << noc_tick_;
+  dont_initialize();
+}
+
+void Chip::schedule_tick(Cycle at) {
+  if (next_tick_ != ~Cycle{0} && next_tick_ <= at) return;
+  next_tick_ = at;
+  noc_tick_.notify(cycles(at - now()));
+}
+
+void Chip::on_push(Router& r, Cycle c) {
+  ++flits_in_mesh_;
+  if (!r.busy_listed) {
+    r.busy_listed = true;
+    busy_.push_back(&r);
+  }
+  schedule_tick(c + 1);
+}
+
+void Chip::schedule_fanout(NeuroCore& core, Cycle at) {
+  core.fanout_next = at;
+  fanning_.push_back(&core);
+  schedule_tick(at);
+}
+
+// The mesh clock: one process activation per cycle clocks every router that holds a flit and every
+// fan-out unit with work in this cycle, then sleeps until the next cycle in which one has work.
+void Chip::noc_proc() {
+  const Cycle c = now();
+  next_tick_ = ~Cycle{0};
+  const std::size_t n = busy_.size();
+  for (std::size_t i = 0; i < n; ++i) busy_[i]->cycle(c);
+  for (NeuroCore* core : fanning_)
+    if (core->fanout_next == c) core->fanout_step(c);
+  std::size_t keep = 0;
+  for (Router* r : busy_) {
+    if (r->stored() > 0) {
+      busy_[keep++] = r;
+    } else {
+      r->busy_listed = false;
+    }
+  }
+  busy_.resize(keep);
+  Cycle next = keep > 0 ? c + 1 : ~Cycle{0};
+  keep = 0;
+  for (NeuroCore* core : fanning_) {
+    if (core->fanout_next == ~Cycle{0}) continue;
+    fanning_[keep++] = core;
+    next = std::min(next, core->fanout_next);
+  }
+  fanning_.resize(keep);
+  maybe_end_step();
+  if (next != ~Cycle{0}) schedule_tick(next);
 }
 
 void Chip::open_trace() {
@@ -618,6 +661,10 @@ void Chip::configure(const pb::ChipImage& image) {
     }
   chip_counters.fill(0);
   flits_in_mesh_ = 0;
+  busy_.clear();
+  fanning_.clear();
+  noc_tick_.cancel();
+  next_tick_ = ~Cycle{0};
 }
 
 void Chip::clear_counters() {
@@ -695,14 +742,6 @@ void Chip::on_inject_ejected(Cycle c) {
     if (tracing()) trace.inject = 0;
     all_cores_start(c + 1);
   }
-}
-
-void Chip::on_grant(Cycle c) {
-  --flits_in_mesh_;
-  if (tracing()) trace.flits = static_cast<int>(flits_in_mesh_);
-  last_grant_ = c;
-  granted_any_ = true;
-  maybe_end_step();
 }
 
 void Chip::core_done(Cycle c) {

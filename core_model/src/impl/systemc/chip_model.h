@@ -28,10 +28,10 @@ class Chip;
 
 /// The receiving side of a router output: a neighbour's input FIFO.
 struct LinkIf : virtual sc_core::sc_interface {
-  /// Occupancy at the start of the current cycle (spec §10.2).
-  virtual std::size_t occupancy() const = 0;
-  /// The flit is in the FIFO from the start of the next cycle.
-  virtual void push(uint32_t flit) = 0;
+  /// Occupancy at the start of cycle `c` (spec §10.2), whatever was pushed or popped during `c`.
+  virtual std::size_t occupancy(Cycle c) const = 0;
+  /// A push in cycle `c`: the flit is in the FIFO from the start of cycle c + 1.
+  virtual void push(uint32_t flit, Cycle c) = 0;
 };
 
 /// Where ejected flits go: a core's axons or the host output FIFO.
@@ -39,42 +39,56 @@ struct EjectIf : virtual sc_core::sc_interface {
   virtual void eject(uint32_t flit, Cycle cycle) = 0;
 };
 
-/// A router input FIFO with synchronous semantics: pops and pushes made during a cycle take effect
-/// in the update phase, so every reader sees the start-of-cycle contents.
-class FlitFifo : public sc_core::sc_prim_channel, public LinkIf {
+class Router;
+class NeuroCore;
+
+/// A router input FIFO with synchronous semantics. Each entry carries the cycle from which it is
+/// visible and the FIFO remembers the cycle of its last push and pop, so every reader sees the
+/// start-of-cycle contents whatever order the blocks of a cycle are evaluated in.
+class FlitFifo : public sc_core::sc_object, public LinkIf {
  public:
-  FlitFifo(const char* name, Chip& chip, sc_core::sc_event& owner_wake, CoreCounterArray*& owner_counters);
-  std::size_t occupancy() const override { return count_; }
-  void push(uint32_t flit) override;
-  bool empty() const { return count_ == 0; }
-  uint32_t head() const { return buf_[head_]; }
-  void pop();
-  void clear();
+  FlitFifo(const char* name, Chip& chip, Router& owner)
+      : sc_core::sc_object(name), chip_(chip), owner_(owner) {}
+  std::size_t occupancy(Cycle c) const override {
+    return count_ + (popped_at_ == c ? 1 : 0) - (pushed_at_ == c ? 1 : 0);
+  }
+  void push(uint32_t flit, Cycle c) override;
+  /// True when a flit is at the head at the start of cycle c.
+  bool ready(Cycle c) const { return count_ > 0 && buf_[head_].visible <= c; }
+  uint32_t head() const { return buf_[head_].flit; }
+  void pop(Cycle c) {
+    head_ = (head_ + 1) % buf_.size();
+    --count_;
+    popped_at_ = c;
+  }
+  std::size_t stored() const { return count_; }
+  void clear() { head_ = count_ = 0, pushed_at_ = popped_at_ = ~Cycle{0}; }
 
  private:
-  void update() override;
+  struct Entry {
+    uint32_t flit;
+    Cycle visible;
+  };
   Chip& chip_;
-  sc_core::sc_event& owner_wake_;
-  CoreCounterArray*& owner_counters_;
-  std::array<uint32_t, spec::ROUTER_BUF_DEPTH> buf_{};
+  Router& owner_;
+  std::array<Entry, spec::ROUTER_BUF_DEPTH> buf_{};
   std::size_t head_ = 0, count_ = 0;
-  bool pop_ = false, push_ = false;
-  uint32_t pushed_ = 0;
+  Cycle pushed_at_ = ~Cycle{0}, popped_at_ = ~Cycle{0};
 };
 
 /// Binds router outputs at the mesh edge; XY routing never uses them.
-class NoLink : public sc_core::sc_prim_channel, public LinkIf, public EjectIf {
+class NoLink : public sc_core::sc_object, public LinkIf, public EjectIf {
  public:
-  NoLink() : sc_core::sc_prim_channel("no_link") {}
-  std::size_t occupancy() const override { return 0; }
-  void push(uint32_t) override;
+  NoLink() : sc_core::sc_object("no_link") {}
+  std::size_t occupancy(Cycle) const override { return 0; }
+  void push(uint32_t, Cycle) override;
   void eject(uint32_t, Cycle) override;
 };
 
-/// Five-port XY router with round-robin output arbitration (spec §10.3).
+/// Five-port XY router with round-robin output arbitration (spec §10.3). Its clocked logic,
+/// cycle(), is run by the mesh clock (Chip::noc_proc) in every cycle in which it holds a flit.
 class Router : public sc_core::sc_module {
  public:
-  SC_HAS_PROCESS(Router);
   Router(sc_core::sc_module_name name, Chip& chip, uint32_t x, uint32_t y);
 
   std::array<std::unique_ptr<FlitFifo>, kPorts> in;
@@ -83,15 +97,23 @@ class Router : public sc_core::sc_module {
   sc_core::sc_port<EjectIf> to_host;  // bound to the host at (0,0), to NoLink elsewhere
 
   void reset(CoreCounterArray* counters);
+  void cycle(Cycle c);
+  std::size_t stored() const;
   CoreCounterArray* counters = nullptr;
   uint32_t index = 0;  // mesh position y * MESH_DIM_MAX + x
-  sc_core::sc_event wake;
+  bool busy_listed = false;
 
  private:
-  void cycle();
+  void end_of_elaboration() override;
   Chip& chip_;
   uint32_t x_, y_;
   std::array<uint8_t, kPorts> rr_{};
+  std::array<LinkIf*, kPorts> link_{};  // resolved ports, for speed
+  std::array<FlitFifo*, kPorts> fifo_{};
+  std::array<FlitFifo*, kPorts> next_{};  // the neighbour FIFO behind each output, if any
+  NeuroCore* core_model_ = nullptr;
+  EjectIf* core_ = nullptr;
+  EjectIf* host_ = nullptr;
 };
 
 /// A neuro-core: the shared datapath plus the phase timing and the fan-out unit (spec §10.4).
@@ -104,6 +126,9 @@ class NeuroCore : public sc_core::sc_module, public EjectIf {
   detail::CoreDatapath dp;
 
   void reset();
+  /// The fan-out unit's work in cycle c (run by the mesh clock when c == fanout_next).
+  void fanout_step(Cycle c);
+  Cycle fanout_next = ~Cycle{0};  // cycle of the fan-out unit's next action; ~0 when idle
   /// Starts the step's DELIVER phase at cycle `t_inj` (absolute, > now or == now at delta 0).
   void start(Cycle t_inj);
   void eject(uint32_t flit, Cycle cycle) override;
@@ -115,10 +140,10 @@ class NeuroCore : public sc_core::sc_module, public EjectIf {
  private:
   enum class Phase { kIdle, kDeliver, kUpdate, kFanout, kLearn, kDone };
   void phase_proc();
-  void fanout_proc();
-  void finish_update();
+  void end_of_elaboration() override;
+  FlitFifo* to_router_fifo_ = nullptr;  // the resolved `to_router` port
   Chip& chip_;
-  sc_core::sc_event phase_ev_, fanout_ev_;
+  sc_core::sc_event phase_ev_;
   Phase phase_ = Phase::kIdle;
   Cycle t_inj_ = 0, u0_ = 0, neuron_end_ = 0, u_end_ = 0, done_ = 0, last_push_ = 0;
   bool pushed_any_ = false;
@@ -226,8 +251,16 @@ class Chip : public sc_core::sc_module {
   Cycle now() const;
   sc_core::sc_time cycles(Cycle n) const { return period_ * static_cast<double>(n); }
   bool inject_phase() const { return inject_phase_; }
-  void on_flit_enter() { ++flits_in_mesh_; }
-  void on_grant(Cycle c);
+  /// A flit was pushed into a FIFO of router r in cycle c: count it, clock the router from c + 1.
+  void on_push(Router& r, Cycle c);
+  /// The fan-out unit of `core` has work at cycle `at`.
+  void schedule_fanout(NeuroCore& core, Cycle at);
+  /// `n` flits left their FIFOs in cycle c (granted); the barrier is checked once per mesh cycle.
+  void on_grants(Cycle c, uint32_t n) {
+    flits_in_mesh_ -= n;
+    last_grant_ = c;
+    granted_any_ = true;
+  }
   void on_inject_ejected(Cycle c);
   void core_done(Cycle c);
   void on_step_packets(uint64_t n) { step_packets_ += n; }
@@ -236,6 +269,7 @@ class Chip : public sc_core::sc_module {
 
  private:
   void control_proc();
+  void noc_proc();
   void start_step();
   void open_trace();
   void maybe_end_step();
@@ -248,7 +282,11 @@ class Chip : public sc_core::sc_module {
   bool configured_ = false, running_ = false, inject_phase_ = false, end_scheduled_ = false;
   uint32_t steps_left_ = 0;
   enum class Ctrl { kStart, kEnd } ctrl_next_ = Ctrl::kStart;
-  sc_core::sc_event ctrl_ev_;
+  sc_core::sc_event ctrl_ev_, noc_tick_;
+  std::vector<Router*> busy_;        // routers holding flits, clocked by noc_proc
+  std::vector<NeuroCore*> fanning_;  // cores whose fan-out unit has work, clocked by noc_proc
+  Cycle next_tick_ = ~Cycle{0};
+  void schedule_tick(Cycle at);
   Cycle step_start_ = 0, t_inj_ = 0, last_grant_ = 0, done_max_ = 0;
   bool granted_any_ = false;
   uint64_t flits_in_mesh_ = 0, injected_left_ = 0, step_packets_ = 0;
