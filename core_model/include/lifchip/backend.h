@@ -34,8 +34,8 @@ struct InputSpike {
 struct OutputSpike {
   uint32_t step = 0;
   uint32_t channel = 0;
-  /// Cycle-level models: the cycle (counted from load) at which the spike left the chip; 0 in the
-  /// functional model. Timing, not function: equality and order ignore it.
+  /// Cycle-level models: the cycle of its step (spec §10.4, from the step's cycle 0) in which the
+  /// spike left the chip; 0 in the functional model. Timing, not function: equality ignores it.
   uint64_t cycle = 0;
   friend bool operator==(const OutputSpike& a, const OutputSpike& b) {
     return a.step == b.step && a.channel == b.channel;

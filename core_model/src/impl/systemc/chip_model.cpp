@@ -308,7 +308,7 @@ void HostInterface::eject(uint32_t flit, Cycle cycle) {
     error_ |= static_cast<uint32_t>(s::ERR_SPIKE_OUT_OVERFLOW);
     return;
   }
-  spike_out_.push_back({pkt_axon(flit), chip_.timestep, cycle});
+  spike_out_.push_back({pkt_axon(flit), chip_.timestep, cycle - chip_.step_start()});
 }
 
 void HostInterface::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {

@@ -264,7 +264,7 @@ class Chip : public sc_core::sc_module {
   void on_inject_ejected(Cycle c);
   void core_done(Cycle c);
   void on_step_packets(uint64_t n) { step_packets_ += n; }
-  uint32_t step_start_timestep() const { return timestep; }
+  Cycle step_start() const { return step_start_; }
   std::vector<StepFigure> figures;
 
  private:
