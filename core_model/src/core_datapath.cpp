@@ -129,6 +129,13 @@ void CoreDatapath::build(const pb::Core& pc) {
                        : (biased ? update_kernel_biased : update_kernel);
   c.syn_base.assign(pc.axon_syn_base().begin(), pc.axon_syn_base().end());
   c.syn_count.assign(pc.axon_syn_count().begin(), pc.axon_syn_count().end());
+  c.axon_range.resize(c.A);
+  for (uint32_t a = 0; a < c.A; ++a) c.axon_range[a] = c.syn_base[a] | c.syn_count[a] << 16;
+  c.cur_list.clear();
+  c.next_list.clear();
+  c.cur_list.reserve(c.A);
+  c.next_list.reserve(c.A);
+  c.any_cur = false;
   c.range_total = 0;
   for (uint32_t n : c.syn_count) c.range_total += n;
   const std::size_t words = (c.A + 63) / 64;
@@ -137,9 +144,9 @@ void CoreDatapath::build(const pb::Core& pc) {
   c.syn_neuron.assign(pc.syn_neuron().begin(), pc.syn_neuron().end());
   c.syn_weight.assign(pc.syn_weight().begin(), pc.syn_weight().end());
   c.syn_group.assign(pc.syn_group().begin(), pc.syn_group().end());
-  c.syn_scaled.resize(c.S);
+  c.syn_packed.resize(c.S);
   for (uint32_t e = 0; e < c.S; ++e)
-    c.syn_scaled[e] = arith::scale_weight(c.syn_weight[e], c.groups[c.syn_group[e]].weight_exp());
+    c.set_scaled(e, arith::scale_weight(c.syn_weight[e], c.groups[c.syn_group[e]].weight_exp()));
   c.fan_host.assign(pc.fanout_to_host().begin(), pc.fanout_to_host().end());
   c.fan_x.assign(pc.fanout_x().begin(), pc.fanout_x().end());
   c.fan_y.assign(pc.fanout_y().begin(), pc.fanout_y().end());
@@ -157,28 +164,37 @@ void CoreDatapath::arrive(bool current, uint32_t axon) {
     ++cnt[s::CNT_AXON_COLLISIONS];
   } else {
     w |= m;
+    (current ? cur_list : next_list).push_back(axon);
     any_cur = any_cur || current;
   }
 }
 
 DeliverResult CoreDatapath::deliver() {
   DeliverResult r;
-  if (!any_cur) return r;
+  const std::size_t n = cur_list.size();
+  if (n == 0) return r;
   int32_t* a_acc = acc.data();
-  for (std::size_t w = 0; w < cur.size(); ++w) {
-    uint64_t bits = cur[w];
-    while (bits) {
-      const uint32_t a = static_cast<uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
-      bits &= bits - 1;
-      ++r.events;
-      const uint32_t base = syn_base[a], end = base + syn_count[a];
-      for (uint32_t e = base; e < end; ++e) {
-        int32_t& slot = a_acc[syn_neuron[e]];  // 32-bit wrapping accumulation (spec §2.3)
-        slot = static_cast<int32_t>(static_cast<uint32_t>(slot) + static_cast<uint32_t>(syn_scaled[e]));
-      }
-      r.ops += end - base;
+  const uint32_t* list = cur_list.data();
+  const uint32_t* range = axon_range.data();
+  const int32_t* packed = syn_packed.data();
+  constexpr uint32_t kNeuronMask = (1u << s::NEURON_INDEX_BITS) - 1;
+  // Delivered axons and their synapse rows are scattered through memory (an axon per source
+  // neuron per core); prefetching a few axons ahead overlaps those misses.
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + 2 * kAhead < n) __builtin_prefetch(&range[list[i + 2 * kAhead]]);
+    if (i + kAhead < n) __builtin_prefetch(&packed[range[list[i + kAhead]] & 0xFFFFu]);
+    const uint32_t ar = range[list[i]];
+    const uint32_t base = ar & 0xFFFFu, end = base + (ar >> 16);
+    for (uint32_t e = base; e < end; ++e) {
+      const int32_t p = packed[e];
+      int32_t& slot = a_acc[static_cast<uint32_t>(p) & kNeuronMask];  // 32-bit wrapping sum (spec §2.3)
+      slot = static_cast<int32_t>(static_cast<uint32_t>(slot) +
+                                  static_cast<uint32_t>(p >> s::NEURON_INDEX_BITS));
     }
+    r.ops += end - base;
   }
+  r.events = n;
   cnt[s::CNT_AXON_EVENTS] += r.events;
   cnt[s::CNT_AXON_MEM_READS] += r.events;
   cnt[s::CNT_SYN_OPS] += r.ops;
@@ -262,7 +278,7 @@ void CoreDatapath::learn() {
         ++updates;
       }
       c.syn_weight[e] = arith::clamp_weight(c.syn_weight[e] + dw, g.w_min(), g.w_max());
-      c.syn_scaled[e] = arith::scale_weight(c.syn_weight[e], g.weight_exp());
+      c.set_scaled(e, arith::scale_weight(c.syn_weight[e], g.weight_exp()));
       ++writes;
     }
   }
@@ -272,11 +288,11 @@ void CoreDatapath::learn() {
 }
 
 void CoreDatapath::end_step() {
+  for (uint32_t a : cur_list) cur[a >> 6] = 0;  // clears every set bit: only listed axons have one
+  cur_list.clear();
   cur.swap(next);
-  uint64_t any = 0;
-  for (uint64_t w : cur) any |= w;
-  any_cur = any != 0;
-  std::fill(next.begin(), next.end(), 0);
+  cur_list.swap(next_list);
+  any_cur = !cur_list.empty();
 }
 
 uint32_t CoreDatapath::read_word(uint32_t mem, uint32_t addr) const {

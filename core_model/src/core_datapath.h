@@ -45,15 +45,25 @@ struct CoreDatapath {
   std::vector<uint32_t> profile_of, fan_base, fan_count;
   std::vector<int32_t> bias_mant;
 
-  // Axons: synapse ranges and the pending bitmaps of spec §3.
+  // Axons: synapse ranges and the pending bits of spec §3. The bitmaps answer "is axon a
+  // pending"; the lists hold the same axons in arrival order, so delivery and the barrier cost
+  // what is pending, not the size of the axon table. (Delivery order is not observable: the
+  // accumulator wraps, so sums commute.)
   std::vector<uint32_t> syn_base, syn_count;
+  std::vector<uint32_t> axon_range;  // syn_base | syn_count << 16: one load per delivered axon
   std::vector<uint64_t> cur, next;
+  std::vector<uint32_t> cur_list, next_list;
   bool any_cur = false;
 
-  // Synapse memory; syn_scaled caches weight scaled by its group's exponent.
+  // Synapse memory. syn_packed caches each entry for delivery in one word: the weight scaled by its
+  // group's exponent (|w| <= 2^14, 22 signed bits) above the 10-bit target neuron.
   std::vector<uint16_t> syn_neuron;
-  std::vector<int32_t> syn_weight, syn_scaled;
+  std::vector<int32_t> syn_weight, syn_packed;
   std::vector<uint8_t> syn_group;
+  void set_scaled(uint32_t e, int32_t scaled) {
+    syn_packed[e] =
+        static_cast<int32_t>(static_cast<uint32_t>(scaled) << spec::NEURON_INDEX_BITS | syn_neuron[e]);
+  }
 
   // Fan-out memory.
   std::vector<uint32_t> fan_axon, fan_x, fan_y;
