@@ -12,11 +12,12 @@ namespace s = spec;
 using arith::kTwo23;
 using arith::kTwo24;
 
-// Per-neuron parameters, or one set broadcast to every neuron of a core that uses a single
-// profile (the common case after mapping; it halves the bytes streamed per neuron update).
+// Per-neuron parameters, or one set broadcast to every neuron of a core whose neurons share a
+// profile and a bias (common after mapping; it cuts the bytes streamed per neuron update).
 struct KernelParams {
   const double* fu;  // decay factor / 4096 (exact in a double)
   const double* fv;
+  const int32_t* bias;
   const int32_t* thr;
   const int32_t* rmask;
   const int32_t* refr;
@@ -27,10 +28,10 @@ namespace {
 template <bool kUniform, bool kAllBiased>
 __attribute__((always_inline)) inline uint32_t update_body(uint32_t n, int32_t* __restrict u,
                                                            int32_t* __restrict v, int32_t* __restrict ref,
-                                                           int32_t* __restrict acc, int32_t* __restrict spk,
-                                                           const int32_t* __restrict bias,
-                                                           const KernelParams& p, uint32_t* active_out) {
+                                                           int32_t* __restrict acc, const KernelParams& p,
+                                                           uint32_t* active_out) {
   uint32_t spikes = 0, active = 0;
+  const int32_t* __restrict bias = p.bias;
   const double* __restrict fu = p.fu;
   const double* __restrict fv = p.fv;
   const int32_t* __restrict thr = p.thr;
@@ -41,7 +42,7 @@ __attribute__((always_inline)) inline uint32_t update_body(uint32_t n, int32_t* 
     int32_t a = acc[i];
     a = a > arith::kAInMax ? arith::kAInMax : a;
     a = a < arith::kAInMin ? arith::kAInMin : a;
-    const int32_t uu = u[i], vv = v[i], rr = ref[i], b = bias[i];
+    const int32_t uu = u[i], vv = v[i], rr = ref[i] & CoreDatapath::kRefMask, b = bias[k];
     // With a non-zero bias every update is active (spec §2.4), so the test can be skipped.
     if (!kAllBiased) active += static_cast<uint32_t>((uu | vv | a | b | rr) != 0);
     const int32_t u0 = static_cast<int32_t>(static_cast<double>(uu) * fu[k]) + a * (1 << s::INPUT_SHIFT);
@@ -56,21 +57,20 @@ __attribute__((always_inline)) inline uint32_t update_body(uint32_t n, int32_t* 
     const int32_t vkeep = (freem & v1) | (~freem & vv);
     v[i] = (firem & ((v1 - thr[k]) & rmask[k])) | (~firem & vkeep);
     const int32_t rdec = rr - 1;
-    ref[i] = (firem & refr[k]) | (~firem & (rdec < 0 ? 0 : rdec));
+    ref[i] = (firem & (refr[k] | CoreDatapath::kFired)) | (~firem & (rdec < 0 ? 0 : rdec));
     u[i] = u1;
     acc[i] = 0;
-    spk[i] = firem & 1;
     spikes += static_cast<uint32_t>(firem & 1);
   }
   *active_out = kAllBiased ? n : active;
   return spikes;
 }
 
-#define LIFCHIP_KERNEL(NAME, UNIFORM, BIASED)                                                            \
-  __attribute__((target_clones("avx512f", "avx2", "default"))) uint32_t NAME(                            \
-      uint32_t n, int32_t* u, int32_t* v, int32_t* ref, int32_t* acc, int32_t* spk, const int32_t* bias, \
-      const KernelParams& p, uint32_t* active_out) {                                                     \
-    return update_body<UNIFORM, BIASED>(n, u, v, ref, acc, spk, bias, p, active_out);                    \
+#define LIFCHIP_KERNEL(NAME, UNIFORM, BIASED)                                                \
+  __attribute__((target_clones("avx512f", "avx2", "default"))) uint32_t NAME(                \
+      uint32_t n, int32_t* u, int32_t* v, int32_t* ref, int32_t* acc, const KernelParams& p, \
+      uint32_t* active) {                                                                    \
+    return update_body<UNIFORM, BIASED>(n, u, v, ref, acc, p, active);                       \
   }
 LIFCHIP_KERNEL(update_kernel, false, false)
 LIFCHIP_KERNEL(update_kernel_uniform, true, false)
@@ -102,7 +102,7 @@ void CoreDatapath::build(const pb::Core& pc) {
   c.lfsr = static_cast<uint16_t>(pc.lfsr_seed());
 
   const uint32_t N = c.N;
-  for (auto* vec : {&c.u, &c.v, &c.ref, &c.acc, &c.spk, &c.bias, &c.thr, &c.rmask, &c.refr, &c.bias_mant})
+  for (auto* vec : {&c.u, &c.v, &c.ref, &c.acc, &c.bias, &c.thr, &c.rmask, &c.refr, &c.bias_mant})
     vec->assign(N, 0);
   c.fu.assign(N, 0.0);
   c.fv.assign(N, 0.0);
@@ -122,8 +122,10 @@ void CoreDatapath::build(const pb::Core& pc) {
     c.rmask[n] = p.reset_mode() == pb::RESET_SUBTRACT ? -1 : 0;
     c.refr[n] = static_cast<int32_t>(p.refractory());
   }
-  c.uniform = N > 0 && std::all_of(c.profile_of.begin(), c.profile_of.end(),
-                                   [&](uint32_t p) { return p == c.profile_of[0]; });
+  c.uniform = N > 0 &&
+              std::all_of(c.profile_of.begin(), c.profile_of.end(),
+                          [&](uint32_t p) { return p == c.profile_of[0]; }) &&
+              std::all_of(c.bias.begin(), c.bias.end(), [&](int32_t b) { return b == c.bias[0]; });
   const bool biased = std::all_of(c.bias.begin(), c.bias.end(), [](int32_t b) { return b != 0; });
   c.kernel = c.uniform ? (biased ? update_kernel_uniform_biased : update_kernel_uniform)
                        : (biased ? update_kernel_biased : update_kernel);
@@ -204,9 +206,8 @@ DeliverResult CoreDatapath::deliver() {
 
 uint32_t CoreDatapath::update() {
   uint32_t active = 0;
-  const KernelParams kp{fu.data(), fv.data(), thr.data(), rmask.data(), refr.data()};
-  const uint32_t spikes =
-      kernel(N, u.data(), v.data(), ref.data(), acc.data(), spk.data(), bias.data(), kp, &active);
+  const KernelParams kp{fu.data(), fv.data(), bias.data(), thr.data(), rmask.data(), refr.data()};
+  const uint32_t spikes = kernel(N, u.data(), v.data(), ref.data(), acc.data(), kp, &active);
   cnt[s::CNT_NEURON_ACTIVE] += active;
   cnt[s::CNT_NEURON_IDLE] += N - active;
   cnt[s::CNT_NEURON_MEM_READS] += N;
@@ -214,14 +215,14 @@ uint32_t CoreDatapath::update() {
   cnt[s::CNT_SPIKES] += spikes;
   spiked.clear();
   // Spikes are sparse: skip 8 flags at a time when all are zero, and stop after the last one.
-  const int32_t* f = spk.data();
+  const int32_t* f = ref.data();
   for (uint32_t n0 = 0; n0 < N && spiked.size() < spikes; n0 += 8) {
     const uint32_t end8 = std::min(N, n0 + 8);
     int32_t any = 0;
     for (uint32_t n = n0; n < end8; ++n) any |= f[n];
-    if (!any) continue;
+    if (!(any & kFired)) continue;
     for (uint32_t n = n0; n < end8; ++n)
-      if (f[n]) spiked.push_back(n);
+      if (f[n] & kFired) spiked.push_back(n);
   }
   return spikes;
 }
@@ -248,7 +249,7 @@ void CoreDatapath::learn() {
       y = arith::trace_decay(y, c.stdp.post_decay(), arith::lfsr_draw(c.lfsr));
       ++traces;
     }
-    if (c.spk[n]) {
+    if (c.fired(n)) {
       y = arith::trace_impulse(y, c.stdp.post_impulse());
       ++traces;
     }
@@ -266,7 +267,7 @@ void CoreDatapath::learn() {
       const pb::SynapseGroup& g = c.groups[c.syn_group[e]];
       if (!g.plastic()) continue;
       const uint32_t n = c.syn_neuron[e];
-      const bool post_spike = c.spk[n] != 0;
+      const bool post_spike = c.fired(n);
       if (!pre_spike && !post_spike) continue;
       int32_t dw = 0;
       if (post_spike) {
@@ -319,7 +320,7 @@ uint32_t CoreDatapath::read_word(uint32_t mem, uint32_t addr) const {
       const uint32_t n = addr / 3;
       if (addr % 3 == 0) return layout::u_word(c.u[n]);
       if (addr % 3 == 1) return layout::v_word(c.v[n]);
-      return static_cast<uint32_t>(c.ref[n]);
+      return static_cast<uint32_t>(c.ref[n] & kRefMask);
     }
     case s::MEM_AXON:
       if (addr >= c.A) throw bad(c.A);

@@ -14,8 +14,8 @@
 namespace lifchip::detail {
 
 struct KernelParams;
-using KernelFn = uint32_t (*)(uint32_t, int32_t*, int32_t*, int32_t*, int32_t*, int32_t*, const int32_t*,
-                              const KernelParams&, uint32_t*);
+using KernelFn = uint32_t (*)(uint32_t, int32_t*, int32_t*, int32_t*, int32_t*, const KernelParams&,
+                              uint32_t*);
 
 inline bool test_bit(const std::vector<uint64_t>& bits, uint32_t i) {
   return (bits[i >> 6] >> (i & 63)) & 1u;
@@ -37,10 +37,15 @@ struct CoreDatapath {
   uint64_t range_total = 0;  // sum of all axons' synapse-range lengths (entries the weight pass visits)
 
   // Neurons: state, then parameters derived once from the profiles (spec §2.1).
-  std::vector<int32_t> u, v, ref, acc, spk;
+  // ref holds the refractory counter (spec §2.2) in its low bits and, after an update, whether the
+  // neuron spiked in that update (kFired): one array instead of two streamed per step.
+  static constexpr int32_t kRefMask = (1 << spec::REFRACTORY_BITS) - 1;
+  static constexpr int32_t kFired = 1 << 8;
+  std::vector<int32_t> u, v, ref, acc;
+  bool fired(uint32_t n) const { return (ref[n] & kFired) != 0; }
   std::vector<double> fu, fv;  // decay factor / 4096, exact in a double
   std::vector<int32_t> bias, thr, rmask, refr;
-  bool uniform = false;  // every neuron uses the same profile: parameters at index 0 serve all
+  bool uniform = false;  // every neuron shares profile and bias: parameters at index 0 serve all
   KernelFn kernel = nullptr;
   std::vector<uint32_t> profile_of, fan_base, fan_count;
   std::vector<int32_t> bias_mant;
