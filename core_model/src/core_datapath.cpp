@@ -81,6 +81,7 @@ LIFCHIP_KERNEL(update_kernel_uniform_biased, true, true)
 }  // namespace
 
 void CoreDatapath::build(const pb::Core& pc) {
+  *this = CoreDatapath{};  // a core may be rebuilt (the SystemC chip is reused across loads)
   CoreDatapath& c = *this;
   c.x = pc.x();
   c.y = pc.y();
