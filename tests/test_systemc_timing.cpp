@@ -76,6 +76,10 @@ TEST(SystemCTiming, OneSpikeThroughOneHop) {
   // Step 1: no inputs, T_inj = 0. Core (1,0): D = 5, U0 = 5, push 9, U_end 10. Core (0,0): D = 1,
   // U0 = 1, U_end 6. (1,0) grants west in 10, (0,0) sends to the host in 11, empty 12; E = 12 + 5.
   EXPECT_EQ(m.figures[1].cycles, 17u);
+  ASSERT_EQ(m.figures[0].phases.size(), 2u);
+  EXPECT_EQ(m.figures[0].phases[0], (CorePhaseCycles{0, 0, 5, 5, 0, 7}));
+  EXPECT_EQ(m.figures[0].phases[1], (CorePhaseCycles{1, 0, 1, 5, 0, 11}));
+  EXPECT_EQ(m.figures[1].phases[1], (CorePhaseCycles{1, 0, 5, 5, 0, 7}));
   // The spike leaves the chip in cycle 11 of step 1 (router (0,0)'s west output).
   EXPECT_EQ(m.out[0].cycle, 11u);
   EXPECT_EQ(at(m.counters, 0, 0, s::CNT_CYCLES_DELIVER), 5u + 1u);

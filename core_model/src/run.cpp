@@ -102,6 +102,15 @@ pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions
     p->set_syn_ops(f.syn_ops);
     p->set_packets(f.packets);
     p->set_cycles(f.cycles);
+    for (const CorePhaseCycles& c : f.phases) {
+      pb::CorePhaseCycles* q = p->add_phases();
+      q->set_x(c.x);
+      q->set_y(c.y);
+      q->set_deliver(c.deliver);
+      q->set_update(c.update);
+      q->set_learn(c.learn);
+      q->set_wait(c.wait);
+    }
   }
   return result;
 }

@@ -55,13 +55,24 @@ struct CounterSet {
   uint64_t total(int id) const;
 };
 
-/// Per-step figures every backend reports (cycles only from cycle-level models).
+/// Cycles one core spent in each phase of one step (spec §10.4), cycle-level models only.
+struct CorePhaseCycles {
+  uint32_t x = 0, y = 0;
+  uint32_t deliver = 0, update = 0, learn = 0, wait = 0;
+  friend bool operator==(const CorePhaseCycles& a, const CorePhaseCycles& b) {
+    return a.x == b.x && a.y == b.y && a.deliver == b.deliver && a.update == b.update && a.learn == b.learn &&
+           a.wait == b.wait;
+  }
+};
+
+/// Per-step figures every backend reports (cycles and phases only from cycle-level models).
 struct StepFigure {
   uint32_t step = 0;
   uint32_t spikes = 0;
   uint64_t syn_ops = 0;
   uint64_t packets = 0;
   uint64_t cycles = 0;
+  std::vector<CorePhaseCycles> phases;  // one per core of the mesh, y-major; empty without timing
 };
 
 class Backend {

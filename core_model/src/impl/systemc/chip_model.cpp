@@ -174,6 +174,7 @@ void NeuroCore::phase_proc() {
         const Cycle d = (dp.A + s::SCAN_BITS_PER_CYCLE - 1) / s::SCAN_BITS_PER_CYCLE + r.events + r.ops +
                         (r.events ? static_cast<Cycle>(s::DELIVER_PIPE) : 0);
         dp.cnt[s::CNT_CYCLES_DELIVER] += d;
+        step_phases.deliver = static_cast<uint32_t>(d);
         step_ops = r.ops;
         u0_ = t_inj_ + d;
         phase_ = Phase::kUpdate;
@@ -210,6 +211,7 @@ void NeuroCore::phase_proc() {
         return;
       case Phase::kLearn: {
         dp.cnt[s::CNT_CYCLES_UPDATE] += u_end_ - u0_;
+        step_phases.update = static_cast<uint32_t>(u_end_ - u0_);
         Cycle l = 0;
         if (dp.learning_runs(chip_.learn_en)) {
           const bool weights = dp.weight_pass_runs();
@@ -217,6 +219,7 @@ void NeuroCore::phase_proc() {
           l = dp.A + dp.N + static_cast<Cycle>(s::LEARN_PIPE) + (weights ? dp.A + dp.range_total : 0);
         }
         dp.cnt[s::CNT_CYCLES_LEARN] += l;
+        step_phases.learn = static_cast<uint32_t>(l);
         done_ = u_end_ + l;
         phase_ = Phase::kDone;
         if (done_ > c) {
@@ -694,6 +697,10 @@ void Chip::control_proc() {
   for (uint32_t i : active_) {
     NeuroCore& core = *cores[i];
     core.dp.cnt[s::CNT_CYCLES_WAIT] += c - core.done_cycle();
+    core.step_phases.x = core.dp.x;
+    core.step_phases.y = core.dp.y;
+    core.step_phases.wait = static_cast<uint32_t>(c - core.done_cycle());
+    fig.phases.push_back(core.step_phases);
     fig.spikes += core.step_spikes;
     fig.syn_ops += core.step_ops;
     fig.packets += core.step_packets;

@@ -136,6 +136,7 @@ class NeuroCore : public sc_core::sc_module, public EjectIf {
   uint32_t index = 0;  // mesh position y * MESH_DIM_MAX + x
   uint32_t step_spikes = 0;
   uint64_t step_ops = 0, step_packets = 0;
+  CorePhaseCycles step_phases;  // this step's phase lengths
 
  private:
   enum class Phase { kIdle, kDeliver, kUpdate, kFanout, kLearn, kDone };
