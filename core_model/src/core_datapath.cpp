@@ -336,7 +336,10 @@ uint32_t CoreDatapath::read_word(uint32_t mem, uint32_t addr) const {
       if (addr < c.A) return c.pre[addr];
       if (addr >= s::AXONS_PER_CORE_MAX && addr - s::AXONS_PER_CORE_MAX < c.N)
         return c.post[addr - s::AXONS_PER_CORE_MAX];
-      throw bad(s::AXONS_PER_CORE_MAX + c.N);
+      throw InputError("read_word: core (" + std::to_string(x) + "," + std::to_string(y) + ") memory " +
+                       std::to_string(mem) + ": address " + std::to_string(addr) + " is neither a pre-trace [0, " +
+                       std::to_string(c.A) + ") nor a post-trace [4096, " +
+                       std::to_string(s::AXONS_PER_CORE_MAX + c.N) + ")");
     default:
       throw InputError("read_word: unknown memory id " + std::to_string(mem));
   }

@@ -144,6 +144,7 @@ void validate_image(const pb::ChipImage& img) {
       check_range(nw, "u", c.neuron_u(n), -two23 + 1, two23);
       check_range(nw, "v", c.neuron_v(n), -two23 + 1, two23 - 1);
       check_range(nw, "fanout_count", c.neuron_fanout_count(n), 0, s::NEURON_FANOUT_COUNT_MAX);
+      check_range(nw, "fanout_base", c.neuron_fanout_base(n), 0, (int64_t{1} << s::FANOUT_ADDR_BITS) - 1);
       if (int64_t{c.neuron_fanout_base(n)} + c.neuron_fanout_count(n) > F)
         fail(nw, "fan-out range [", c.neuron_fanout_base(n), ", ",
              int64_t{c.neuron_fanout_base(n)} + c.neuron_fanout_count(n), ") exceeds the ", F,
@@ -153,6 +154,7 @@ void validate_image(const pb::ChipImage& img) {
       const int a = static_cast<int>(i);
       const Where aw{core_name + "axon " + std::to_string(i) + ": "};
       check_range(aw, "syn_count", c.axon_syn_count(a), 0, s::AXON_SYN_COUNT_MAX);
+      check_range(aw, "syn_base", c.axon_syn_base(a), 0, (int64_t{1} << s::SYNAPSE_ADDR_BITS) - 1);
       if (int64_t{c.axon_syn_base(a)} + c.axon_syn_count(a) > S)
         fail(aw, "synapse range [", c.axon_syn_base(a), ", ",
              int64_t{c.axon_syn_base(a)} + c.axon_syn_count(a), ") exceeds the ", S, " synapse entries");

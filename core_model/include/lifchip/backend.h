@@ -3,7 +3,8 @@
 //
 // Contract:
 //  - load(image) validates the image (spec §9.4, checksum included) and resets the chip to it:
-//    time step 0, counters 0, traces 0, LEARN_EN = image.learning_enabled. Throws InputError.
+//    time step 0, counters 0, traces 0, LEARN_EN = image.learning_enabled; queued input spikes
+//    and undrained output spikes are dropped. Throws InputError (the chip is then unchanged).
 //  - inject(spikes) queues host input spikes; each names the time step it enters (>= timestep()),
 //    and a core and axon that exist in the image (else InputError, nothing queued).
 //  - step(n) runs n whole time steps (spec §5).
