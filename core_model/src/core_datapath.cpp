@@ -168,6 +168,8 @@ void CoreDatapath::arrive(bool current, uint32_t axon) {
   } else {
     w |= m;
     (current ? cur_list : next_list).push_back(axon);
+    // Its synapse row is read in the next delivery phase: start fetching it now.
+    __builtin_prefetch(&syn_packed[axon_range[axon] & 0xFFFFu]);
     any_cur = any_cur || current;
   }
 }
@@ -337,8 +339,8 @@ uint32_t CoreDatapath::read_word(uint32_t mem, uint32_t addr) const {
       if (addr >= s::AXONS_PER_CORE_MAX && addr - s::AXONS_PER_CORE_MAX < c.N)
         return c.post[addr - s::AXONS_PER_CORE_MAX];
       throw InputError("read_word: core (" + std::to_string(x) + "," + std::to_string(y) + ") memory " +
-                       std::to_string(mem) + ": address " + std::to_string(addr) + " is neither a pre-trace [0, " +
-                       std::to_string(c.A) + ") nor a post-trace [4096, " +
+                       std::to_string(mem) + ": address " + std::to_string(addr) +
+                       " is neither a pre-trace [0, " + std::to_string(c.A) + ") nor a post-trace [4096, " +
                        std::to_string(s::AXONS_PER_CORE_MAX + c.N) + ")");
     default:
       throw InputError("read_word: unknown memory id " + std::to_string(mem));

@@ -34,11 +34,11 @@ class FunctionalBackend final : public Backend {
       cores_[static_cast<std::size_t>(i)].build(c);
     }
     fan_dest_.assign(cores_.size(), {});
-    fan_sent_.assign(cores_.size(), {});
+    spikes_of_.assign(cores_.size(), {});
     for (std::size_t i = 0; i < cores_.size(); ++i) {
       const CoreDatapath& c = cores_[i];
       fan_dest_[i].resize(c.F);
-      fan_sent_[i].assign(c.F, 0);
+      spikes_of_[i].assign(c.N, 0);
       for (uint32_t f = 0; f < c.F; ++f)
         fan_dest_[i][f] = c.fan_host[f]
                               ? kHostDest
@@ -93,12 +93,16 @@ class FunctionalBackend final : public Backend {
     cs.height = shape_.height;
     cs.cores.assign(shape_.num_cores(), CoreCounterArray{});
     for (const CoreDatapath& c : cores_) cs.cores[shape_.core_index(c.x, c.y)] = c.cnt;
-    // Link counters: walk each fan-out entry's XY route once, weighted by its packet count.
+    // Link counters: every spike of a neuron sends one packet per fan-out entry, so walk each entry's
+    // XY route once, weighted by its neuron's spike count.
     for (std::size_t i = 0; i < cores_.size(); ++i) {
       const CoreDatapath& c = cores_[i];
-      for (uint32_t f = 0; f < c.F; ++f)
-        if (fan_sent_[i][f] != 0)
-          route(cs, c.x, c.y, c.fan_host[f] != 0, c.fan_x[f], c.fan_y[f], fan_sent_[i][f]);
+      for (uint32_t n = 0; n < c.N; ++n) {
+        const uint64_t k = spikes_of_[i][n];
+        if (k == 0) continue;
+        for (uint32_t f = c.fan_base[n]; f < c.fan_base[n] + c.fan_count[n]; ++f)
+          route(cs, c.x, c.y, c.fan_host[f] != 0, c.fan_x[f], c.fan_y[f], k);
+      }
     }
     // A host packet enters router (0,0) through its west port, then follows XY to its core.
     for (std::size_t i = 0; i < cores_.size(); ++i)
@@ -109,7 +113,7 @@ class FunctionalBackend final : public Backend {
 
   void clear_counters() override {
     for (CoreDatapath& c : cores_) c.cnt.fill(0);
-    for (auto& v : fan_sent_) std::fill(v.begin(), v.end(), 0);
+    for (auto& v : spikes_of_) std::fill(v.begin(), v.end(), 0);
     host_in_.assign(cores_.size(), 0);
     chip_.fill(0);
   }
@@ -184,11 +188,11 @@ class FunctionalBackend final : public Backend {
       if (spikes == 0) continue;
       fig.spikes += spikes;
       const uint32_t* dest = fan_dest_[i].data();
-      uint64_t* sent = fan_sent_[i].data();
+      uint64_t* spikes_of = spikes_of_[i].data();
       for (uint32_t n : c.spiked) {
+        ++spikes_of[n];
         const uint32_t base = c.fan_base[n], end = base + c.fan_count[n];
         for (uint32_t f = base; f < end; ++f) {
-          ++sent[f];
           if (dest[f] == kHostDest) {
             outputs_.push_back({t, c.fan_axon[f]});
             ++chip_[s::CNT_CHIP_HOST_OUT];
@@ -216,9 +220,9 @@ class FunctionalBackend final : public Backend {
 
   ChipShape shape_;
   std::vector<CoreDatapath> cores_;
-  std::vector<int> core_of_;                     // mesh index -> cores_ index or -1
-  std::vector<std::vector<uint32_t>> fan_dest_;  // per core, per fan-out entry: core index or kHostDest
-  std::vector<std::vector<uint64_t>> fan_sent_;  // packets per fan-out entry since the last clear
+  std::vector<int> core_of_;                      // mesh index -> cores_ index or -1
+  std::vector<std::vector<uint32_t>> fan_dest_;   // per core, per fan-out entry: core index or kHostDest
+  std::vector<std::vector<uint64_t>> spikes_of_;  // spikes per neuron since the last counter clear
   bool learning_ = false;
   uint32_t timestep_ = 0;
   std::map<uint32_t, std::vector<uint32_t>> pending_inputs_;  // step -> (core << 16 | axon)
