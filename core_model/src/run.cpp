@@ -14,12 +14,23 @@ std::string ProbeTarget::label() const {
 }
 
 int32_t read_probe(const Backend& b, const ProbeTarget& t) {
+  // Indices beyond the spec's widths would wrap the address computations below.
+  const bool neuron_var = t.var == "u" || t.var == "v" || t.var == "ref" || t.var == "post";
+  const int64_t limit = neuron_var       ? s::NEURONS_PER_CORE_MAX
+                        : t.var == "pre" ? s::AXONS_PER_CORE_MAX
+                                         : s::SYNAPSES_PER_CORE_MAX;
+  if (t.index >= limit)
+    throw InputError("probe " + t.label() + ": index " + std::to_string(t.index) +
+                     " >= " + std::to_string(limit));
   if (t.var == "u") return layout::sign_extend(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index), 25);
-  if (t.var == "v") return layout::sign_extend(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index + 1), 24);
-  if (t.var == "ref") return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index + 2));
+  if (t.var == "v")
+    return layout::sign_extend(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index + 1), 24);
+  if (t.var == "ref")
+    return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_NEURON_STATE, 3 * t.index + 2));
   if (t.var == "pre") return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_TRACE, t.index));
   if (t.var == "post")
-    return static_cast<int32_t>(b.read_word(t.x, t.y, s::MEM_TRACE, static_cast<uint32_t>(s::AXONS_PER_CORE_MAX) + t.index));
+    return static_cast<int32_t>(
+        b.read_word(t.x, t.y, s::MEM_TRACE, static_cast<uint32_t>(s::AXONS_PER_CORE_MAX) + t.index));
   if (t.var == "w") return layout::sign_extend(b.read_word(t.x, t.y, s::MEM_SYNAPSE, t.index) >> 10, 8);
   throw InputError("probe: unknown variable '" + t.var + "' (u, v, ref, pre, post, w)");
 }
@@ -38,8 +49,10 @@ std::vector<InputSpike> stimuli_spikes(const pb::Stimuli& st) {
   int64_t last = -1;
   for (int i = 0; i < st.steps_size(); ++i) {
     const pb::StepInput& in = st.steps(i);
-    const std::string where = "stimuli steps[" + std::to_string(i) + "] (step " + std::to_string(in.step()) + "): ";
-    if (static_cast<int64_t>(in.step()) <= last) throw InputError(where + "steps must be in increasing order");
+    const std::string where =
+        "stimuli steps[" + std::to_string(i) + "] (step " + std::to_string(in.step()) + "): ";
+    if (static_cast<int64_t>(in.step()) <= last)
+      throw InputError(where + "steps must be in increasing order");
     last = in.step();
     if (in.x_size() != in.axon_size() || in.y_size() != in.axon_size())
       throw InputError(where + "x, y and axon lists differ in length (" + std::to_string(in.x_size()) + ", " +

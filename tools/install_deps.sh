@@ -1,0 +1,43 @@
+#!/bin/bash
+# Installs the Debian 12 packages lifchip needs, only those that are missing, so it is quick (no
+# apt-get at all) on a machine that already has them. Run as root, or with sudo available.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libsystemc-dev verilator libboost-graph-dev protobuf-compiler libprotobuf-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libhdf5-dev
+  python3-numpy python3-h5py python3-matplotlib
+  python3-brian  # only for the Brian2 comparison in tools/bench/
+)
+
+if ! command -v dpkg >/dev/null 2>&1; then
+  echo "install_deps: dpkg not found; lifchip's set-up scripts target Debian 12. Install: ${PACKAGES[*]}" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  # `dpkg -s` also succeeds for removed packages that left config files: check the status line.
+  if ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install_deps: all ${#PACKAGES[@]} Debian packages are present"
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "install_deps: missing ${missing[*]}; run as root (or install sudo)" >&2
+    exit 1
+  fi
+fi
+echo "install_deps: installing ${missing[*]}"
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,81 @@
+// Shared pieces of the lifchip command-line program: subcommand registration, exit codes, error
+// attribution to files, counter names, atomic text output and plain-text tables.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lifchip/image.h"
+
+namespace lifchip::cli {
+
+/// Exit codes: the contract scripts and CI rely on.
+enum ExitCode : int { kExitOk = 0, kExitBadInput = 1, kExitUsage = 2, kExitInternal = 3 };
+
+/// A subcommand's work, chosen while parsing and run after parsing succeeded (so that CLI11 usage
+/// errors and our input errors never mix).
+using Action = std::function<int()>;
+
+void add_run_command(CLI::App& app, Action& action);
+void add_image_commands(CLI::App& app, Action& action);
+void add_backends_command(CLI::App& app, Action& action);
+
+/// The longest run `lifchip run` accepts. Results keep per-step figures and probe values in memory,
+/// so an unbounded step count (e.g. a stimuli step of 4e9 from a corrupt file) would exhaust memory.
+inline constexpr uint32_t kMaxRunSteps = uint32_t{1} << 24;
+
+/// Runs `f`; an InputError it throws is rethrown with `path: ` in front unless it already names it.
+template <typename F>
+auto for_file(const std::string& path, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    if (msg.compare(0, path.size(), path) == 0) throw;
+    throw InputError(path + ": " + msg);
+  }
+}
+
+/// Throws an InputError naming `path` when it is a directory (the library would report it as an
+/// empty file). Missing files are left to the readers, whose message names the system error.
+void reject_directory(const std::string& path);
+
+/// Throws an InputError naming `path` when it could not be written (its directory is missing or not
+/// writable), so a long run fails before it starts rather than after.
+void check_writable(const std::string& path);
+
+/// The spec §8 name of a per-core counter id in lower case ("syn_ops"), or "" for an unused slot.
+std::string core_counter_name(uint32_t id);
+/// The name of a chip counter slot ("host_in"), or "" for an unused slot.
+std::string chip_counter_name(uint32_t id);
+
+/// Writes `text` to `path` atomically (temporary file in the same directory, then rename).
+void write_text_file(const std::string& path, const std::string& text);
+
+/// Writes a message atomically, text or binary by the file name (as write_message_file), with
+/// repeated numbers in text as one `[a, b, c]` list per field, so structure-of-arrays images stay
+/// readable after `lifchip image seal`.
+void write_output(const std::string& path, const google::protobuf::Message& message);
+
+/// A plain-text table with right-aligned numeric columns (the first column left-aligned).
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  /// Adds a separator line before the next row.
+  void rule() { rules_.push_back(rows_.size()); }
+  std::string str(const std::string& indent = "  ") const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+  std::vector<std::size_t> rules_;
+};
+
+/// "12,345" style thousands separators: counters reach billions and are read by people.
+std::string group_digits(uint64_t v);
+
+}  // namespace lifchip::cli

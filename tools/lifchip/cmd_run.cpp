@@ -1,0 +1,426 @@
+// `lifchip run`: load an image on a backend, inject stimuli, run, and report output spikes, the
+// spec §8 counters and probes as text for people, JSON for machines or a RunResult file.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "lifchip/backend.h"
+#include "lifchip/chip_constants.h"
+#include "lifchip/run.h"
+
+namespace lifchip::cli {
+
+namespace {
+
+namespace s = spec;
+
+struct RunCmdOptions {
+  std::string image;
+  std::string stimuli;
+  uint32_t steps = 0;  // 0: from the stimuli
+  std::string backend = "functional";
+  std::string probes;
+  bool json = false;
+  std::string output;
+  std::string learning;  // "", "on" or "off"
+};
+
+// Probe values are kept for every step; this bounds the memory a run may take for them.
+constexpr uint64_t kMaxProbeValues = uint64_t{1} << 27;
+
+// A one-line progress indicator on stderr, only for a terminal and only once a run is slow enough
+// to need one; it erases itself at the end so the summary is unchanged.
+class Progress {
+ public:
+  void operator()(uint32_t done, uint32_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - start_ < std::chrono::milliseconds(700) ||
+        (done < total && now - last_ < std::chrono::milliseconds(100)))
+      return;
+    last_ = now;
+    shown_ = true;
+    std::fprintf(stderr, "\rlifchip: step %u / %u (%u%%)", done, total,
+                 static_cast<unsigned>(uint64_t{done} * 100 / (total ? total : 1)));
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (shown_) std::fprintf(stderr, "\r%60s\r", "");
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
+  bool shown_ = false;
+};
+
+std::string core_name(uint32_t x, uint32_t y) {
+  return "(" + std::to_string(x) + "," + std::to_string(y) + ")";
+}
+
+bool has_timing(const pb::RunResult& r) {
+  for (const auto& c : r.counters().cores())
+    for (int id = s::CNT_FUNCTIONAL_COUNT; id < c.values_size(); ++id)
+      if (c.values(id) != 0) return true;
+  return false;
+}
+
+// Output spikes: a channel x step raster when it fits a terminal, otherwise a per-step list.
+std::string spikes_text(const pb::RunResult& r) {
+  std::ostringstream os;
+  if (r.spikes_size() == 0) {
+    os << "output spikes: none\n";
+    return os.str();
+  }
+  std::map<uint32_t, std::map<uint32_t, uint32_t>> by_channel;  // channel -> step -> count
+  std::map<uint32_t, std::vector<uint32_t>> by_step;
+  for (const pb::OutputSpike& sp : r.spikes()) {
+    ++by_channel[sp.channel()][sp.step()];
+    by_step[sp.step()].push_back(sp.channel());
+  }
+  os << "output spikes: " << group_digits(static_cast<uint64_t>(r.spikes_size())) << " on "
+     << by_channel.size() << " channel(s) in " << by_step.size() << " of " << r.steps() << " steps\n";
+  if (by_channel.size() <= 24 && r.steps() <= 100) {
+    os << "  (one column per step: . none, | one spike, 2-9 that many, # ten or more)\n";
+    std::string axis(r.steps(), ' ');
+    for (uint32_t t = 0; t < r.steps(); t += 10) {
+      const std::string n = std::to_string(t);
+      for (std::size_t k = 0; k < n.size() && t + k < r.steps(); ++k) axis[t + k] = n[k];
+    }
+    while (!axis.empty() && axis.back() == ' ') axis.pop_back();
+    os << "  step    " << axis << "\n";
+    for (const auto& [ch, steps] : by_channel) {
+      std::string row(r.steps(), '.');
+      for (const auto& [t, n] : steps)
+        if (t < r.steps()) row[t] = n == 1 ? '|' : n < 10 ? static_cast<char>('0' + n) : '#';
+      char label[16];
+      std::snprintf(label, sizeof label, "  ch %4u ", ch);
+      os << label << row << "\n";
+    }
+    return os.str();
+  }
+  const std::size_t max_lines = 30, max_channels = 24;
+  std::size_t lines = 0;
+  for (const auto& [t, chans] : by_step) {
+    if (lines++ == max_lines) {
+      os << "  ... " << by_step.size() - max_lines << " more steps with spikes (all of them: --json or -o)\n";
+      break;
+    }
+    os << "  step " << t << ":";
+    for (std::size_t k = 0; k < chans.size() && k < max_channels; ++k) os << " " << chans[k];
+    if (chans.size() > max_channels) os << " ... (" << chans.size() << " spikes)";
+    os << "\n";
+  }
+  return os.str();
+}
+
+struct Column {
+  int id;
+  const char* header;
+};
+
+std::string counter_table(const pb::RunResult& r, const std::vector<Column>& cols,
+                          const std::set<std::size_t>& rows) {
+  std::vector<std::string> header{"core"};
+  for (const Column& c : cols) header.push_back(c.header);
+  Table t(header);
+  std::vector<uint64_t> total(cols.size(), 0);
+  for (std::size_t i : rows) {
+    const pb::CoreCounters& cc = r.counters().cores(static_cast<int>(i));
+    std::vector<std::string> row{core_name(cc.x(), cc.y())};
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      const uint64_t v = cols[k].id < cc.values_size() ? cc.values(cols[k].id) : 0;
+      total[k] += v;
+      row.push_back(group_digits(v));
+    }
+    t.add(row);
+  }
+  t.rule();
+  std::vector<std::string> row{"total"};
+  for (uint64_t v : total) row.push_back(group_digits(v));
+  t.add(row);
+  return t.str();
+}
+
+std::string summary_text(const RunCmdOptions& o, const pb::ChipImage& image, const pb::RunResult& r,
+                         bool learning, std::size_t inputs, std::size_t late_inputs) {
+  std::ostringstream os;
+  os << "lifchip run: " << (image.name().empty() ? "image" : "'" + image.name() + "'") << " (" << o.image
+     << ") on backend " << r.backend() << "\n";
+  os << "  " << r.steps() << " steps, learning " << (learning ? "on" : "off") << ", " << group_digits(inputs)
+     << " input spikes";
+  if (late_inputs) os << " (" << late_inputs << " after the last step run, not delivered)";
+  os << "\n\n" << spikes_text(r) << "\n";
+
+  // Cores of the image, plus any other core whose router carried traffic.
+  std::set<std::pair<uint32_t, uint32_t>> in_image;
+  for (const pb::Core& c : image.cores()) in_image.insert({c.x(), c.y()});
+  std::set<std::size_t> rows;
+  std::size_t hidden = 0;
+  for (int i = 0; i < r.counters().cores_size(); ++i) {
+    const pb::CoreCounters& cc = r.counters().cores(i);
+    bool nonzero = false;
+    for (uint64_t v : cc.values()) nonzero = nonzero || v != 0;
+    if (nonzero || in_image.count({cc.x(), cc.y()}))
+      rows.insert(static_cast<std::size_t>(i));
+    else
+      ++hidden;
+  }
+  os << "counters per core (spec §8; --json has the full names):\n";
+  os << counter_table(r,
+                      {{s::CNT_AXON_EVENTS, "axon ev"},
+                       {s::CNT_SYN_OPS, "syn ops"},
+                       {s::CNT_NEURON_ACTIVE, "active"},
+                       {s::CNT_NEURON_IDLE, "idle"},
+                       {s::CNT_SPIKES, "spikes"},
+                       {s::CNT_PACKETS_SENT, "pkt sent"},
+                       {s::CNT_PACKETS_RECEIVED, "pkt recv"},
+                       {s::CNT_AXON_COLLISIONS, "collide"},
+                       {s::CNT_STDP_UPDATES, "stdp"},
+                       {s::CNT_TRACE_UPDATES, "traces"}},
+                      rows)
+     << "\n";
+  os << counter_table(r,
+                      {{s::CNT_SYN_MEM_READS, "syn rd"},
+                       {s::CNT_SYN_MEM_WRITES, "syn wr"},
+                       {s::CNT_NEURON_MEM_READS, "neuron rd"},
+                       {s::CNT_NEURON_MEM_WRITES, "neuron wr"},
+                       {s::CNT_AXON_MEM_READS, "axon rd"},
+                       {s::CNT_FANOUT_MEM_READS, "fanout rd"},
+                       {s::CNT_LINK_LOCAL, "link L"},
+                       {s::CNT_LINK_NORTH, "link N"},
+                       {s::CNT_LINK_EAST, "link E"},
+                       {s::CNT_LINK_SOUTH, "link S"},
+                       {s::CNT_LINK_WEST, "link W"}},
+                      rows);
+  if (has_timing(r)) {
+    os << "\ntiming counters per core (spec §10.5, cycles):\n";
+    os << counter_table(r,
+                        {{s::CNT_CYCLES_DELIVER, "deliver"},
+                         {s::CNT_CYCLES_UPDATE, "update"},
+                         {s::CNT_CYCLES_LEARN, "learn"},
+                         {s::CNT_CYCLES_WAIT, "wait"},
+                         {s::CNT_FANOUT_STALLS, "fo stalls"},
+                         {s::CNT_ROUTER_BLOCKED, "rtr blocked"},
+                         {s::CNT_ROUTER_FLITS_IN, "flits in"}},
+                        rows);
+  }
+  if (hidden) os << "  (" << hidden << " core(s) with no neurons and no traffic not shown)\n";
+  os << "\nchip:";
+  const char* sep = " ";
+  for (int id = 0; id < r.counters().chip_size(); ++id) {
+    const std::string name = chip_counter_name(static_cast<uint32_t>(id));
+    const uint64_t v = r.counters().chip(id);
+    if (name.empty() || (id >= s::CNT_CHIP_COUNT && v == 0)) continue;
+    os << sep << name << " " << group_digits(v);
+    sep = ", ";
+  }
+  os << "\n";
+  if (r.probes_size() > 0) {
+    os << "\nprobes (" << r.probes_size() << "; values per step: --json or -o):\n";
+    Table t({"probe", "first", "last", "min", "max"});
+    for (const pb::ProbeTrace& p : r.probes()) {
+      if (p.values_size() == 0) {
+        t.add({p.what(), "-", "-", "-", "-"});
+        continue;
+      }
+      const auto [mn, mx] = std::minmax_element(p.values().begin(), p.values().end());
+      t.add({p.what(), std::to_string(p.values(0)), std::to_string(p.values(p.values_size() - 1)),
+             std::to_string(*mn), std::to_string(*mx)});
+    }
+    os << t.str();
+  }
+  return os.str();
+}
+
+nlohmann::json summary_json(const RunCmdOptions& o, const pb::ChipImage& image, const pb::RunResult& r,
+                            bool learning, std::size_t inputs) {
+  using nlohmann::json;
+  json j;
+  j["backend"] = r.backend();
+  j["image"] = image.name();
+  j["image_file"] = o.image;
+  j["stimuli_file"] = o.stimuli;
+  j["steps"] = r.steps();
+  j["learning"] = learning;
+  j["input_spikes"] = inputs;
+  json spikes = json::array();
+  for (const pb::OutputSpike& sp : r.spikes())
+    spikes.push_back({{"step", sp.step()}, {"channel", sp.channel()}, {"cycle", sp.cycle()}});
+  j["spikes"] = std::move(spikes);
+  json cores = json::array();
+  std::map<std::string, uint64_t> totals;
+  for (const pb::CoreCounters& cc : r.counters().cores()) {
+    json values = json::object();
+    for (int id = 0; id < cc.values_size(); ++id) {
+      const std::string name = core_counter_name(static_cast<uint32_t>(id));
+      if (name.empty()) continue;
+      values[name] = cc.values(id);
+      totals[name] += cc.values(id);
+    }
+    cores.push_back({{"x", cc.x()}, {"y", cc.y()}, {"counters", std::move(values)}});
+  }
+  j["cores"] = std::move(cores);
+  j["totals"] = totals;
+  json chip = json::object();
+  for (int id = 0; id < r.counters().chip_size(); ++id) {
+    const std::string name = chip_counter_name(static_cast<uint32_t>(id));
+    if (!name.empty()) chip[name] = r.counters().chip(id);
+  }
+  j["chip"] = std::move(chip);
+  json per_step = json::array();
+  for (const pb::StepFigures& f : r.per_step())
+    per_step.push_back({{"step", f.step()},
+                        {"spikes", f.spikes()},
+                        {"syn_ops", f.syn_ops()},
+                        {"packets", f.packets()},
+                        {"cycles", f.cycles()}});
+  j["per_step"] = std::move(per_step);
+  json probes = json::array();
+  for (const pb::ProbeTrace& p : r.probes())
+    probes.push_back(
+        {{"what", p.what()}, {"values", std::vector<int32_t>(p.values().begin(), p.values().end())}});
+  j["probes"] = std::move(probes);
+  return j;
+}
+
+// Probe targets checked against the image with errors in the probe file's own terms (the backend's
+// read window would report a raw memory address instead, and 3 * neuron could wrap around).
+void check_probes(const pb::ProbeSpec& probes, const pb::ChipImage& image) {
+  struct Counts {
+    int64_t neurons = 0, axons = 0, synapses = 0;
+  };
+  std::map<std::pair<uint32_t, uint32_t>, Counts> cores;
+  for (const pb::Core& c : image.cores())
+    cores[{c.x(), c.y()}] = {c.neuron_profile_size(), c.axon_syn_base_size(), c.syn_neuron_size()};
+  auto check = [&](const char* list, int i, uint32_t x, uint32_t y, const char* what, uint32_t index,
+                   int64_t Counts::*count, const char* plural) {
+    const std::string where = std::string(list) + "[" + std::to_string(i) + "]: ";
+    const auto it = cores.find({x, y});
+    if (it == cores.end()) throw InputError(where + "core " + core_name(x, y) + " is not in the image");
+    if (index >= it->second.*count)
+      throw InputError(where + what + " " + std::to_string(index) + " >= core " + core_name(x, y) + "'s " +
+                       std::to_string(it->second.*count) + " " + plural);
+  };
+  for (int i = 0; i < probes.neurons_size(); ++i) {
+    const auto& p = probes.neurons(i);
+    check("neurons", i, p.x(), p.y(), "neuron", p.neuron(), &Counts::neurons, "neurons");
+  }
+  for (int i = 0; i < probes.axons_size(); ++i) {
+    const auto& p = probes.axons(i);
+    check("axons", i, p.x(), p.y(), "axon", p.axon(), &Counts::axons, "axons");
+  }
+  for (int i = 0; i < probes.synapses_size(); ++i) {
+    const auto& p = probes.synapses(i);
+    check("synapses", i, p.x(), p.y(), "synapse address", p.address(), &Counts::synapses, "synapse entries");
+  }
+}
+
+int run_command(const RunCmdOptions& o) {
+  if (!o.output.empty()) check_writable(o.output);
+  const pb::ChipImage image = for_file(o.image, [&] {
+    reject_directory(o.image);
+    return read_image_file(o.image);
+  });
+  std::unique_ptr<Backend> backend = BackendRegistry::create(o.backend);
+  for_file(o.image, [&] { backend->load(image); });
+  bool learning = image.learning_enabled();
+  if (!o.learning.empty()) {
+    learning = o.learning == "on";
+    backend->set_learning(learning);
+  }
+
+  // Stimuli are checked and queued here, not inside run(), so that every error names its file.
+  uint64_t steps = o.steps;
+  std::size_t inputs = 0, late_inputs = 0;
+  std::vector<InputSpike> spikes;
+  if (!o.stimuli.empty()) {
+    const pb::Stimuli stimuli = for_file(o.stimuli, [&] {
+      reject_directory(o.stimuli);
+      return read_stimuli_file(o.stimuli);
+    });
+    spikes = for_file(o.stimuli, [&] { return stimuli_spikes(stimuli); });
+    if (steps == 0) {
+      steps = stimuli.num_steps() > 0    ? stimuli.num_steps()
+              : stimuli.steps_size() > 0 ? uint64_t{stimuli.steps(stimuli.steps_size() - 1).step()} + 1
+                                         : 0;
+      if (steps > kMaxRunSteps)
+        throw InputError(o.stimuli + ": the stimuli ask for " + std::to_string(steps) +
+                         " steps (num_steps, or the last input step + 1), more than the limit " +
+                         std::to_string(kMaxRunSteps) + " of lifchip run (use --steps N to run fewer)");
+    }
+    for_file(o.stimuli, [&] { backend->inject(spikes); });
+    inputs = spikes.size();
+    for (const InputSpike& sp : spikes) late_inputs += sp.step >= steps ? 1 : 0;
+  }
+
+  RunOptions ro;
+  ro.steps = static_cast<uint32_t>(steps);
+  if (!o.probes.empty()) {
+    ro.probes = for_file(o.probes, [&] {
+      reject_directory(o.probes);
+      return read_probe_file(o.probes);
+    });
+    const std::vector<ProbeTarget> targets = probe_targets(ro.probes);
+    for_file(o.probes, [&] {
+      check_probes(ro.probes, image);
+      for (const ProbeTarget& t : targets) read_probe(*backend, t);
+    });
+    if (uint64_t{targets.size()} * steps > kMaxProbeValues)
+      throw InputError(o.probes + ": " + std::to_string(targets.size()) + " probe values x " +
+                       std::to_string(steps) + " steps exceed the limit of " +
+                       std::to_string(kMaxProbeValues) + " recorded values");
+  }
+  Progress progress;
+  if (::isatty(STDERR_FILENO))
+    ro.progress = [&progress](uint32_t done, uint32_t total) { progress(done, total); };
+
+  const pb::Stimuli queued;  // the inputs are already in the backend
+  pb::RunResult result = run(*backend, queued, ro);
+  progress.finish();
+  result.set_image_name(image.name());
+
+  if (!o.output.empty()) write_output(o.output, result);
+  if (o.json)
+    std::cout << summary_json(o, image, result, learning, inputs).dump(1) << "\n";
+  else
+    std::cout << summary_text(o, image, result, learning, inputs, late_inputs);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<RunCmdOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "run", "Run a chip image on a backend: stimuli in; output spikes, counters and probes out");
+  sub->add_option("IMAGE", o->image, "Sealed chip image (.txtpb/.pbtxt/.textproto = text, else binary)")
+      ->required();
+  CLI::Option* stim = sub->add_option("--stimuli", o->stimuli, "Input spikes (a Stimuli message)");
+  CLI::Option* steps =
+      sub->add_option("--steps", o->steps,
+                      "Steps to run (default: the stimuli's num_steps, or one past its last input step)")
+          ->check(CLI::Range(uint32_t{1}, kMaxRunSteps));
+  sub->add_option("--backend", o->backend, "Chip model to run on (see `lifchip backends`)")
+      ->capture_default_str();
+  sub->add_option("--probes", o->probes, "What to record every step (a ProbeSpec message)");
+  sub->add_flag("--json", o->json, "Print the results as JSON instead of tables");
+  sub->add_option("-o,--output", o->output, "Write the RunResult here (.txtpb = text, else binary protobuf)");
+  sub->add_option("--learning", o->learning, "Override the image's learning_enabled")
+      ->check(CLI::IsMember({"on", "off"}));
+  sub->callback([&action, o, stim, steps] {
+    if (stim->count() == 0 && steps->count() == 0)
+      throw CLI::ValidationError("run", "give --stimuli FILE, --steps N, or both");
+    action = [o] { return run_command(*o); };
+  });
+}
+
+}  // namespace lifchip::cli
