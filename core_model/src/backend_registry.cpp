@@ -30,6 +30,31 @@ std::vector<std::string> BackendRegistry::names() {
   return v;
 }
 
+std::vector<int64_t> axons_by_core(const pb::ChipImage& image) {
+  const ChipShape shape = chip_shape(image.config());
+  std::vector<int64_t> axons(shape.num_cores(), -1);
+  for (const pb::Core& c : image.cores()) axons[shape.core_index(c.x(), c.y())] = c.axon_syn_base_size();
+  return axons;
+}
+
+void check_input_spikes(const std::vector<InputSpike>& spikes, const ChipShape& shape,
+                        const std::vector<int64_t>& axons_by_core, uint32_t timestep) {
+  for (std::size_t i = 0; i < spikes.size(); ++i) {
+    const InputSpike& sp = spikes[i];
+    const std::string where = "input spike " + std::to_string(i) + " (step " + std::to_string(sp.step) +
+                              ", core (" + std::to_string(sp.x) + "," + std::to_string(sp.y) + "), axon " +
+                              std::to_string(sp.axon) + "): ";
+    if (sp.step < timestep)
+      throw InputError(where + "step is in the past (the chip is at step " + std::to_string(timestep) + ")");
+    if (sp.x >= shape.width || sp.y >= shape.height)
+      throw InputError(where + "core is outside the " + std::to_string(shape.width) + "x" +
+                       std::to_string(shape.height) + " mesh");
+    const int64_t axons = axons_by_core[shape.core_index(sp.x, sp.y)];
+    if (axons < 0) throw InputError(where + "core is not in the image");
+    if (sp.axon >= axons) throw InputError(where + "axon >= the core's " + std::to_string(axons) + " axons");
+  }
+}
+
 uint64_t CounterSet::total(int id) const {
   uint64_t t = 0;
   for (const CoreCounterArray& c : cores) t += c[static_cast<std::size_t>(id)];

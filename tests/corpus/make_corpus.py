@@ -281,7 +281,7 @@ def main():
           cli_expect="synapses[0]: synapse address 3 >= core (0,0)'s 3 synapse entries")
     probe("missing_core", "neurons { x: 0 y: 0", "neurons { x: 1 y: 1", "core (1,1) is not in the image")
     probe("outside_mesh", "synapses { x: 0 y: 0", "synapses { x: 9 y: 0", "core (9,0) is not in the image")
-    probe("neuron_index_wraps", "neuron: 1", "neuron: 1431655766", "read_word",
+    probe("neuron_index_wraps", "neuron: 1", "neuron: 1431655766", "index 1431655766 >= 1024",
           cli_expect="neurons[0]: neuron 1431655766 >= core (0,0)'s 2 neurons")
     probe("unknown_field", "axon: 1 }", "axon: 1 trace: 2 }", "trace")
     probe("wrong_type", "address: 2", "address: two", "line 3")

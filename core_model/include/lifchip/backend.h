@@ -93,6 +93,14 @@ class Backend {
   virtual std::vector<StepFigure> take_step_figures() = 0;
 };
 
+/// Axon counts of an image's cores by mesh index (y * W + x); -1 where the image has no core.
+std::vector<int64_t> axons_by_core(const pb::ChipImage& image);
+
+/// The Backend::inject contract, shared by every backend: throws InputError naming the first
+/// spike that is for a past step, outside the mesh, to a core not in the image or to a missing axon.
+void check_input_spikes(const std::vector<InputSpike>& spikes, const ChipShape& shape,
+                        const std::vector<int64_t>& axons_by_core, uint32_t timestep);
+
 /// Registry of backends by name (`--backend NAME`). Implementations register themselves with a
 /// static BackendRegistration in their own file under core_model/src/impl/.
 class BackendRegistry {

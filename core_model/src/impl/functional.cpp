@@ -44,6 +44,7 @@ class FunctionalBackend final : public Backend {
                               ? kHostDest
                               : static_cast<uint32_t>(core_of_[shape_.core_index(c.fan_x[f], c.fan_y[f])]);
     }
+    axons_ = axons_by_core(image);
     learning_ = image.learning_enabled();
     timestep_ = 0;
     pending_inputs_.clear();
@@ -55,23 +56,7 @@ class FunctionalBackend final : public Backend {
   void set_learning(bool enabled) override { learning_ = enabled; }
 
   void inject(const std::vector<InputSpike>& spikes) override {
-    for (std::size_t i = 0; i < spikes.size(); ++i) {
-      const InputSpike& sp = spikes[i];
-      const std::string where = "input spike " + std::to_string(i) + " (step " + std::to_string(sp.step) +
-                                ", core (" + std::to_string(sp.x) + "," + std::to_string(sp.y) + "), axon " +
-                                std::to_string(sp.axon) + "): ";
-      if (sp.step < timestep_)
-        throw InputError(where + "step is in the past (the chip is at step " + std::to_string(timestep_) +
-                         ")");
-      if (sp.x >= shape_.width || sp.y >= shape_.height)
-        throw InputError(where + "core is outside the " + std::to_string(shape_.width) + "x" +
-                         std::to_string(shape_.height) + " mesh");
-      const int ci = core_of_[shape_.core_index(sp.x, sp.y)];
-      if (ci < 0) throw InputError(where + "core is not in the image");
-      const uint32_t axons = cores_[static_cast<std::size_t>(ci)].A;
-      if (sp.axon >= axons)
-        throw InputError(where + "axon >= the core's " + std::to_string(axons) + " axons");
-    }
+    check_input_spikes(spikes, shape_, axons_, timestep_);
     for (const InputSpike& sp : spikes)
       pending_inputs_[sp.step].push_back(
           static_cast<uint32_t>(core_of_[shape_.core_index(sp.x, sp.y)]) << 16 | sp.axon);
@@ -220,6 +205,7 @@ class FunctionalBackend final : public Backend {
 
   ChipShape shape_;
   std::vector<CoreDatapath> cores_;
+  std::vector<int64_t> axons_;                    // per mesh index, for input checks
   std::vector<int> core_of_;                      // mesh index -> cores_ index or -1
   std::vector<std::vector<uint32_t>> fan_dest_;   // per core, per fan-out entry: core index or kHostDest
   std::vector<std::vector<uint64_t>> spikes_of_;  // spikes per neuron since the last counter clear

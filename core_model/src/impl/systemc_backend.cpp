@@ -42,12 +42,10 @@ class SystemCBackend final : public Backend {
       throw InputError("systemc: image load failed (ERROR 0x" + hex(err) + "): " + chip_.host.last_error());
     }
     shape_ = chip_shape(image.config());
-    axons_.assign(shape_.num_cores(), -1);
+    axons_ = axons_by_core(image);
     host_outputs_ = false;
-    for (const pb::Core& c : image.cores()) {
-      axons_[shape_.core_index(c.x(), c.y())] = c.axon_syn_base_size();
+    for (const pb::Core& c : image.cores())
       for (bool h : c.fanout_to_host()) host_outputs_ = host_outputs_ || h;
-    }
     pending_.clear();
     outputs_.clear();
     timestep_ = 0;
@@ -60,21 +58,7 @@ class SystemCBackend final : public Backend {
   }
 
   void inject(const std::vector<InputSpike>& spikes) override {
-    for (std::size_t i = 0; i < spikes.size(); ++i) {
-      const InputSpike& sp = spikes[i];
-      const std::string where = "input spike " + std::to_string(i) + " (step " + std::to_string(sp.step) +
-                                ", core (" + std::to_string(sp.x) + "," + std::to_string(sp.y) + "), axon " +
-                                std::to_string(sp.axon) + "): ";
-      if (sp.step < timestep_)
-        throw InputError(where + "step is in the past (the chip is at step " + std::to_string(timestep_) +
-                         ")");
-      if (sp.x >= shape_.width || sp.y >= shape_.height)
-        throw InputError(where + "core is outside the " + std::to_string(shape_.width) + "x" +
-                         std::to_string(shape_.height) + " mesh");
-      const int64_t a = axons_[shape_.core_index(sp.x, sp.y)];
-      if (a < 0) throw InputError(where + "core is not in the image");
-      if (sp.axon >= a) throw InputError(where + "axon >= the core's " + std::to_string(a) + " axons");
-    }
+    check_input_spikes(spikes, shape_, axons_, timestep_);
     for (const InputSpike& sp : spikes)
       pending_[sp.step].push_back(sp.axon | sp.x << s::PKT_X_LSB | sp.y << s::PKT_Y_LSB);
   }
