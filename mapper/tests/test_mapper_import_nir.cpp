@@ -1,0 +1,285 @@
+// The NIR importer: every valid test file against its numpy expectation, every broken file gives
+// one InputError naming file, node and field, a seeded mutation fuzz, and the import registry.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "lifchip/image.h"
+#include "lifchip/mapper/import.h"
+#include "lifchip/mapper/import_nir.h"
+
+namespace lifchip::mapper {
+namespace {
+
+using nlohmann::json;
+
+const std::string kData = LIFCHIP_MAPPER_TEST_DATA;
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+json load_json(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  return json::parse(in);
+}
+
+std::vector<double> numbers(const json& j) {
+  std::vector<double> v;
+  for (const json& x : j) v.push_back(x.get<double>());
+  return v;
+}
+
+struct ParamRef {
+  const char* name;
+  std::vector<double> NeuronParams::*member;
+};
+const ParamRef kParams[] = {{"tau_mem", &NeuronParams::tau_mem},
+                            {"tau_syn", &NeuronParams::tau_syn},
+                            {"r", &NeuronParams::r},
+                            {"v_leak", &NeuronParams::v_leak},
+                            {"v_threshold", &NeuronParams::v_threshold},
+                            {"v_reset", &NeuronParams::v_reset},
+                            {"w_in", &NeuronParams::w_in},
+                            {"input_bias", &NeuronParams::input_bias}};
+
+void check_against_expectation(const std::string& name) {
+  SCOPED_TRACE(name);
+  const std::string path = kData + "/nir/" + name + ".nir";
+  const json exp = load_json(kData + "/nir/" + name + ".expect.json");
+  Report report;
+  const Network net = import_network(path, &report);
+  const ReportSection* section = report.section("import");
+  ASSERT_NE(section, nullptr);
+  EXPECT_EQ(section->value("importer"), "nir");
+  if (!exp["version"].is_null())
+    EXPECT_EQ(section->value("nir version"), exp["version"].get<std::string>());
+  else
+    EXPECT_NE(section->value("nir version").find("none"), std::string::npos);
+
+  ASSERT_EQ(net.num_populations(), exp["populations"].size());
+  for (std::size_t i = 0; i < exp["populations"].size(); ++i) {
+    const json& e = exp["populations"][i];
+    const Population& p = net.population(i);
+    SCOPED_TRACE("population " + p.name);
+    EXPECT_EQ(p.name, e["name"].get<std::string>());
+    EXPECT_EQ(kind_name(p.kind), e["kind"].get<std::string>());
+    EXPECT_EQ(p.size, e["size"].get<uint32_t>());
+    EXPECT_EQ(p.shape, e["shape"].get<std::vector<uint32_t>>());
+    EXPECT_EQ(p.source_node, p.name);
+    for (const ParamRef& f : kParams) {
+      const std::vector<double>& got = p.params.*(f.member);
+      if (e["params"].contains(f.name))
+        EXPECT_EQ(got, numbers(e["params"][f.name])) << f.name;
+      else
+        EXPECT_TRUE(got.empty()) << f.name;
+    }
+  }
+  const std::vector<ProjectionId> projections = net.projections();
+  ASSERT_EQ(projections.size(), exp["projections"].size());
+  for (std::size_t k = 0; k < projections.size(); ++k) {
+    const json& e = exp["projections"][k];
+    const Projection& pr = net.graph[projections[k]];
+    SCOPED_TRACE("projection " + pr.name);
+    EXPECT_EQ(net.population(boost::source(projections[k], net.graph)).name, e["source"].get<std::string>());
+    EXPECT_EQ(net.population(boost::target(projections[k], net.graph)).name, e["target"].get<std::string>());
+    EXPECT_EQ(pr.name, e["name"].get<std::string>());
+    EXPECT_EQ(pr.nodes, e["nodes"].get<std::vector<std::string>>());
+    const std::vector<uint32_t> pre = e["pre"], post = e["post"];
+    const std::vector<double> weight = numbers(e["weight"]);
+    ASSERT_EQ(pr.synapses.size(), pre.size());
+    for (std::size_t s = 0; s < pre.size(); ++s) {
+      ASSERT_EQ(pr.synapses[s].pre, pre[s]) << "synapse " << s;
+      ASSERT_EQ(pr.synapses[s].post, post[s]) << "synapse " << s;
+      ASSERT_EQ(pr.synapses[s].weight, static_cast<float>(weight[s])) << "synapse " << s;
+    }
+    if (!e["kernel_classes"].is_null()) {
+      // A direct convolution: one class per kernel entry it uses, every synapse in a class.
+      ASSERT_TRUE(pr.shared());
+      EXPECT_EQ(pr.kernel_weights.size(), e["kernel_classes"].get<std::size_t>());
+      for (std::size_t s = 0; s < pr.synapses.size(); ++s) {
+        ASSERT_GE(pr.kernel[s], 0);
+        EXPECT_EQ(pr.kernel_weights[static_cast<std::size_t>(pr.kernel[s])], pr.synapses[s].weight);
+      }
+    }
+  }
+  if (exp.contains("notes")) {
+    for (const json& want : exp["notes"]) {
+      bool found = false;
+      for (const std::string& n : section->notes)
+        found = found || n.find(want.get<std::string>()) != std::string::npos;
+      EXPECT_TRUE(found) << "no report note contains '" << want.get<std::string>() << "'";
+    }
+  }
+  // The IR survives our protobuf format unchanged.
+  EXPECT_EQ(from_proto(to_proto(net)), net);
+}
+
+TEST(MapperImportNir, AffineLifVersion1) { check_against_expectation("affine_lif_v1"); }
+TEST(MapperImportNir, LinearRecurrentCubaLifVersion020) { check_against_expectation("linear_cubalif_v020"); }
+TEST(MapperImportNir, LinearScaleIfAffineLiVersion011) { check_against_expectation("if_li_scale_v011"); }
+TEST(MapperImportNir, Version01LayoutWithoutVersion) { check_against_expectation("v01_noversion"); }
+TEST(MapperImportNir, Conv2dSumPoolConv2d) { check_against_expectation("conv2d_pool"); }
+TEST(MapperImportNir, Conv1dGroupsDilationPadding) { check_against_expectation("conv1d_groups"); }
+TEST(MapperImportNir, Conv2dSamePaddingScaleAvgPool) { check_against_expectation("conv2d_same_avgpool"); }
+TEST(MapperImportNir, NestedRecurrentSubgraph) { check_against_expectation("nested"); }
+TEST(MapperImportNir, NestedDottedPaths) { check_against_expectation("nested_dotted"); }
+TEST(MapperImportNir, ScalarParametersBroadcast) { check_against_expectation("broadcast_scalars"); }
+TEST(MapperImportNir, InconsistentDeclaredShapesTolerated) {
+  check_against_expectation("inconsistent_shapes");
+}
+TEST(MapperImportNir, CompressedFixedLengthStrings) { check_against_expectation("compressed_fixedstr"); }
+TEST(MapperImportNir, TwoInputsAndADiamondAddUp) { check_against_expectation("multi_input_sum"); }
+TEST(MapperImportNir, DirectEdgesAndDeadNodes) { check_against_expectation("direct_edges"); }
+
+// Every expectation file has a test above (a new case added to the generator fails here first).
+TEST(MapperImportNir, EveryValidFileIsChecked) {
+  const std::vector<std::string> checked = {
+      "affine_lif_v1",       "linear_cubalif_v020", "if_li_scale_v011", "v01_noversion", "conv2d_pool",
+      "conv1d_groups",       "conv2d_same_avgpool", "nested",           "nested_dotted", "broadcast_scalars",
+      "inconsistent_shapes", "compressed_fixedstr", "multi_input_sum",  "direct_edges"};
+  std::size_t files = 0;
+  for (const std::string& name : checked)
+    files += std::ifstream(kData + "/nir/" + name + ".expect.json").good();
+  EXPECT_EQ(files, checked.size());
+}
+
+// Shared-weight bookkeeping survives a broadcast Scale: classes are kernel entries (times 0.5),
+// each reused at several image positions. (Expansion against a direct convolution:
+// test_mapper_linear_map.cpp.)
+TEST(MapperImportNir, ExpandedConvolutionSharesItsKernel) {
+  const Network net = import_nir(kData + "/nir/conv2d_same_avgpool.nir");
+  const Projection& pr = net.graph[net.projections()[0]];
+  ASSERT_TRUE(pr.shared());
+  // 4 output channels x 1 input channel x 3 x 3, times the Scale 0.5: at most 36 classes, each
+  // used at several positions of the 4 x 4 image.
+  EXPECT_LE(pr.kernel_weights.size(), 36u);
+  std::vector<int> uses(pr.kernel_weights.size(), 0);
+  for (int32_t k : pr.kernel) ++uses[static_cast<std::size_t>(k)];
+  for (int u : uses) EXPECT_GE(u, 4);
+}
+
+// ---- broken files ----------------------------------------------------------------------------
+
+TEST(MapperImportNir, EveryBrokenFileGivesOneClearError) {
+  const json manifest = load_json(kData + "/nir/broken/manifest.json");
+  ASSERT_GE(manifest.size(), 40u);
+  for (const json& entry : manifest) {
+    const std::string file = entry["file"];
+    const std::string path = kData + "/nir/broken/" + file;
+    SCOPED_TRACE(file);
+    try {
+      import_network(path);
+      ADD_FAILURE() << "no error";
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(file), std::string::npos) << what;
+      for (const json& want : entry["contains"])
+        EXPECT_NE(what.find(want.get<std::string>()), std::string::npos)
+            << "'" << want << "' not in: " << what;
+      EXPECT_EQ(what.find('\n'), std::string::npos) << "one line: " << what;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not an InputError: " << e.what();
+    }
+  }
+}
+
+TEST(MapperImportNir, MissingFileNamesIt) {
+  try {
+    import_network(kData + "/nir/no_such_file.nir");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no_such_file.nir: cannot open"), std::string::npos) << e.what();
+  }
+}
+
+// ---- mutation fuzz ---------------------------------------------------------------------------
+
+// Bit flips, byte overwrites and truncations of valid files: every outcome is an InputError or a
+// network that passes validation; a crash or any other exception fails (with seed and iteration).
+TEST(MapperImportNir, MutationFuzz) {
+  const std::vector<std::string> seeds = {"nested", "conv2d_pool", "compressed_fixedstr", "v01_noversion"};
+  const std::string tmp = ::testing::TempDir() + "/lifchip_mapper_fuzz.nir";
+  constexpr uint32_t kSeed = 20240605;
+  constexpr int kPerFile = 100;
+  std::mt19937 rng(kSeed);
+  int errors = 0, imported = 0;
+  for (const std::string& name : seeds) {
+    const std::string original = read_bytes(kData + "/nir/" + name + ".nir");
+    ASSERT_GT(original.size(), 1000u);
+    for (int it = 0; it < kPerFile; ++it) {
+      std::string data = original;
+      const int kind = static_cast<int>(rng() % 4);
+      if (kind == 0) {  // a few bit flips anywhere
+        for (int f = 1 + static_cast<int>(rng() % 8); f > 0; --f)
+          data[rng() % data.size()] ^= char(1u << (rng() % 8));
+      } else if (kind == 1) {  // bit flips in the metadata-heavy first 4 KiB
+        for (int f = 1 + static_cast<int>(rng() % 4); f > 0; --f)
+          data[rng() % std::min<std::size_t>(4096, data.size())] ^= char(1u << (rng() % 8));
+      } else if (kind == 2) {  // a run of random bytes
+        const std::size_t at = rng() % data.size(), n = 1 + rng() % 16;
+        for (std::size_t i = at; i < std::min(data.size(), at + n); ++i) data[i] = static_cast<char>(rng());
+      } else {  // truncation
+        data.resize(rng() % data.size());
+      }
+      {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(data.data(), static_cast<std::streamsize>(data.size()));
+      }
+      try {
+        const Network net = import_network(tmp);
+        net.validate();
+        ++imported;
+      } catch (const InputError&) {
+        ++errors;
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "seed " << kSeed << " file " << name << " iteration " << it << ": " << e.what();
+      }
+    }
+  }
+  std::remove(tmp.c_str());
+  EXPECT_GT(errors, 0);
+  EXPECT_GT(imported, 0);  // many flips hit weights or padding: still a valid network
+}
+
+// ---- registry --------------------------------------------------------------------------------
+
+TEST(MapperImportRegistry, ChoosesByExtension) {
+  EXPECT_EQ(ImporterRegistry::for_path("a/net.nir")->name(), "nir");
+  EXPECT_EQ(ImporterRegistry::for_path("NET.H5")->name(), "nir");
+  EXPECT_EQ(ImporterRegistry::for_path("net.hdf5")->name(), "nir");
+  EXPECT_EQ(ImporterRegistry::for_path("net.pb")->name(), "protobuf");
+  EXPECT_EQ(ImporterRegistry::for_path("net.txtpb")->name(), "protobuf");
+  const std::vector<std::string> names = ImporterRegistry::names();
+  EXPECT_EQ(names, (std::vector<std::string>{"nir", "protobuf"}));
+  try {
+    ImporterRegistry::for_path("net.onnx");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(".nir (nir)"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(ImporterRegistry::create("onnx"), InputError);
+  EXPECT_EQ(ImporterRegistry::create("nir")->name(), "nir");
+}
+
+TEST(MapperImportRegistry, ImportReportSection) {
+  Report report;
+  const Network net = import_network(kData + "/nir/nested.nir", &report);
+  const ReportSection* s = report.section("import");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->value("populations"), "4");
+  EXPECT_EQ(s->value("neurons"), "6");
+  EXPECT_EQ(s->value("synapses"), std::to_string(net.num_synapses()));
+  EXPECT_EQ(s->value("nir version"), "1.0.6");
+}
+
+}  // namespace
+}  // namespace lifchip::mapper
