@@ -1,0 +1,108 @@
+// The Verilated chip behind RtlChip (rtl_chip.h): one model per object, clocked one cycle at a time.
+#include "rtl_chip.h"
+
+#include <verilated.h>
+#include <verilated_vcd_c.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "Vlifchip_top.h"
+#include "lifchip/chip_constants.h"
+
+namespace lifchip::rtl {
+
+namespace s = spec;
+
+const RtlBuild& rtl_build() {
+  static const RtlBuild build{
+      static_cast<uint32_t>(s::MESH_WIDTH_DEFAULT),        static_cast<uint32_t>(s::MESH_HEIGHT_DEFAULT),
+      static_cast<uint32_t>(s::NEURONS_PER_CORE_DEFAULT),  static_cast<uint32_t>(s::AXONS_PER_CORE_DEFAULT),
+      static_cast<uint32_t>(s::SYNAPSES_PER_CORE_DEFAULT), static_cast<uint32_t>(s::FANOUT_PER_CORE_DEFAULT),
+      static_cast<uint32_t>(s::PROFILES_PER_CORE_DEFAULT)};
+  return build;
+}
+
+struct RtlChip::Impl {
+  VerilatedContext ctx;
+  std::unique_ptr<Vlifchip_top> top;
+  std::unique_ptr<VerilatedVcdC> vcd;
+  uint32_t vcd_first = 0, vcd_last = 0xFFFFFFFFu;
+  bool tracing = false;
+  uint64_t cycles = 0;
+
+  // One clock cycle: falling edge, then the rising edge on which the design acts.
+  void tick() {
+    top->clk_i = 0;
+    top->eval();
+    if (tracing) vcd->dump(ctx.time());
+    ctx.timeInc(1);
+    top->clk_i = 1;
+    top->eval();
+    if (tracing) vcd->dump(ctx.time());
+    ctx.timeInc(1);
+    ++cycles;
+  }
+
+  // The handshake of lifchip_host_if: the request is taken at the first rising edge, acknowledged
+  // (with the read data) in the following cycle, during which it is ignored.
+  uint32_t access(uint32_t addr, uint32_t value, bool is_write) {
+    top->bus_req_i = 1;
+    top->bus_we_i = is_write;
+    top->bus_addr_i = addr & 0xFFFu;
+    top->bus_wdata_i = value;
+    tick();
+    if (!top->bus_ack_o) throw std::logic_error("rtl: the host bus did not acknowledge");
+    const uint32_t data = top->bus_rdata_o;
+    top->bus_req_i = 0;
+    tick();
+    return data;
+  }
+};
+
+RtlChip::RtlChip() : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  const char* vcd = std::getenv("LIFCHIP_RTL_VCD");
+  const bool trace = vcd && *vcd;
+  if (trace) m.ctx.traceEverOn(true);
+  m.top = std::make_unique<Vlifchip_top>(&m.ctx, "lifchip");
+  if (trace) {
+    if (const char* range = std::getenv("LIFCHIP_RTL_VCD_STEPS")) {
+      unsigned a = 0, b = 0;
+      if (std::sscanf(range, "%u:%u", &a, &b) == 2) m.vcd_first = a, m.vcd_last = b;
+    }
+    m.vcd = std::make_unique<VerilatedVcdC>();
+    m.top->trace(m.vcd.get(), 99);
+    m.vcd->open(vcd);
+  }
+  m.top->clk_i = 0;
+  m.top->rst_ni = 0;
+  m.top->bus_req_i = 0;
+  m.top->eval();
+  m.tick();
+  m.tick();
+  m.top->rst_ni = 1;
+  m.tick();
+}
+
+RtlChip::~RtlChip() {
+  impl_->top->final();
+  if (impl_->vcd) impl_->vcd->close();
+}
+
+uint32_t RtlChip::read(uint32_t addr) { return impl_->access(addr, 0, false); }
+void RtlChip::write(uint32_t addr, uint32_t value) { impl_->access(addr, value, true); }
+void RtlChip::idle(uint64_t cycles) {
+  for (uint64_t i = 0; i < cycles; ++i) impl_->tick();
+}
+uint32_t RtlChip::spike_out_cycle() const { return impl_->top->spike_out_cycle_o; }
+uint64_t RtlChip::cycles() const { return impl_->cycles; }
+void RtlChip::set_tracing(bool on) { impl_->tracing = on && impl_->vcd != nullptr; }
+bool RtlChip::trace_steps(uint32_t* first, uint32_t* last) const {
+  *first = impl_->vcd_first;
+  *last = impl_->vcd_last;
+  return impl_->vcd != nullptr;
+}
+
+}  // namespace lifchip::rtl

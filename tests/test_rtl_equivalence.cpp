@@ -1,0 +1,109 @@
+// The Verilated RTL against the SystemC model on seeded random networks of every generator preset
+// (small, recurrent, plastic, edge, congest, largest), compared after every step: output spikes
+// with their exit cycles, every counter 0..31 of every core and every chip counter slot, the step
+// figures with their cycles, and every memory word. A failure prints the preset, the seed and the
+// first divergence. Presets are clipped to what the RTL build holds (4 x 4 mesh, default per-core
+// capacities); a drawn image that still does not fit is skipped. A long campaign outside CI:
+//   LIFCHIP_RTL_CAMPAIGN_SEEDS=500 ./build/tests/test_rtl_equivalence
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+
+#include "lifchip/backend.h"
+#include "lifchip/chip_constants.h"
+#include "support/compare.h"
+#include "support/random_network.h"
+
+namespace lifchip {
+namespace {
+
+namespace s = spec;
+
+uint32_t seeds_for(uint32_t ci_default) {
+  if (const char* env = std::getenv("LIFCHIP_RTL_CAMPAIGN_SEEDS"))
+    return static_cast<uint32_t>(std::atoi(env));
+#if defined(__SANITIZE_ADDRESS__)
+  return (ci_default + 2) / 3;  // the sanitizer build runs a third of the seeds
+#else
+  return ci_default;
+#endif
+}
+
+// The preset within the RTL build: a mesh of at most 4 x 4, at most 8 profiles per core.
+test::RandomNetOptions rtl_preset(const std::string& name, uint64_t seed) {
+  test::RandomNetOptions o = test::preset(name, seed);
+  o.wide_mesh = 0;
+  o.width_max = std::min<uint32_t>(o.width_max, s::MESH_WIDTH_DEFAULT);
+  o.height_max = std::min<uint32_t>(o.height_max, s::MESH_HEIGHT_DEFAULT);
+  o.width_min = std::min(o.width_min, o.width_max);
+  o.height_min = std::min(o.height_min, o.height_max);
+  o.profiles_max = std::min<uint32_t>(o.profiles_max, s::PROFILES_PER_CORE_DEFAULT);
+  o.profiles_min = std::min(o.profiles_min, o.profiles_max);
+  // The edge preset's accumulator-wrap core needs 65,535 synapse entries (4x this build's memory);
+  // default capacities leave it out. tests/test_rtl_datapath.cpp wraps the accumulator within 16,384.
+  if (name == "edge") o.default_capacities = true;
+  return o;
+}
+
+bool fits_rtl(const pb::ChipImage& image) {
+  for (const pb::Core& c : image.cores()) {
+    if (c.neuron_profile_size() > s::NEURONS_PER_CORE_DEFAULT ||
+        c.axon_syn_base_size() > s::AXONS_PER_CORE_DEFAULT ||
+        c.syn_neuron_size() > s::SYNAPSES_PER_CORE_DEFAULT ||
+        c.fanout_axon_size() > s::FANOUT_PER_CORE_DEFAULT || c.profiles_size() > s::PROFILES_PER_CORE_DEFAULT)
+      return false;
+  }
+  return true;
+}
+
+void check_preset(const std::string& name, uint32_t seeds, uint64_t first_seed) {
+  std::unique_ptr<Backend> rtl = BackendRegistry::create("rtl");
+  std::unique_ptr<Backend> systemc = BackendRegistry::create("systemc");
+  uint32_t ran = 0;
+  for (uint64_t seed = first_seed; seed < first_seed + seeds; ++seed) {
+    const test::RandomNetOptions opt = rtl_preset(name, seed);
+    const pb::ChipImage image = test::random_image(opt);
+    if (!fits_rtl(image)) continue;
+    ++ran;
+    const std::vector<InputSpike> stimuli = test::random_stimuli(image, seed, opt.steps, opt.input_rate);
+    test::CompareOptions copt;
+    copt.timing = true;
+    // The full chip has ~350,000 memory words: compare them at the end only.
+    copt.memories_every_step = name != "largest";
+    const test::Divergence d = test::run_and_compare(*rtl, *systemc, image, stimuli, opt.steps, copt);
+    ASSERT_TRUE(d.identical) << "preset " << name << ", seed " << seed << ": " << d.where;
+    ASSERT_TRUE(d.where.empty()) << "preset " << name << ", seed " << seed << ": " << d.where;
+  }
+  // Clipping must leave most seeds runnable, or the preset no longer tests anything.
+  EXPECT_GE(ran * 4, seeds * 3) << "preset " << name << ": only " << ran << " of " << seeds << " images fit";
+}
+
+TEST(RtlEquivalence, Small) { check_preset("small", seeds_for(12), 1); }
+TEST(RtlEquivalence, Recurrent) { check_preset("recurrent", seeds_for(6), 1001); }
+TEST(RtlEquivalence, Plastic) { check_preset("plastic", seeds_for(10), 2001); }
+TEST(RtlEquivalence, Edge) { check_preset("edge", seeds_for(10), 3001); }
+TEST(RtlEquivalence, Congest) { check_preset("congest", seeds_for(6), 4001); }
+TEST(RtlEquivalence, LargestDefaultChip) { check_preset("largest", seeds_for(1), 5001); }
+
+// The congest preset congests on the RTL too: fan-out stalls and blocked router cycles.
+TEST(RtlEquivalence, CongestPresetCongests) {
+  std::unique_ptr<Backend> rtl = BackendRegistry::create("rtl");
+  uint64_t blocked = 0, stalls = 0;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    const test::RandomNetOptions opt = rtl_preset("congest", seed);
+    const pb::ChipImage image = test::random_image(opt);
+    rtl->load(image);
+    rtl->inject(test::random_stimuli(image, seed, opt.steps, opt.input_rate));
+    rtl->step(opt.steps);
+    const CounterSet c = rtl->counters();
+    blocked += c.total(s::CNT_ROUTER_BLOCKED);
+    stalls += c.total(s::CNT_FANOUT_STALLS);
+  }
+  EXPECT_GT(blocked, 0u);
+  EXPECT_GT(stalls, 0u);
+}
+
+}  // namespace
+}  // namespace lifchip
