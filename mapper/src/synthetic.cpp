@@ -83,22 +83,30 @@ Network synthetic_layered(const std::vector<uint32_t>& sizes, uint32_t fan_in, c
   ids.push_back(net.add_population(port("in", sizes.at(0), NeuronKind::kInput)));
   for (std::size_t l = 1; l < sizes.size(); ++l)
     ids.push_back(net.add_population(neurons("l" + std::to_string(l), sizes[l], o)));
-  const PopulationId out = net.add_population(port("out", sizes.back(), NeuronKind::kOutput));
+  const uint32_t n_out = o.max_outputs ? std::min(o.max_outputs, sizes.back()) : sizes.back();
+  const PopulationId out = net.add_population(port("out", n_out, NeuronKind::kOutput));
   std::vector<uint32_t> src;
   for (std::size_t l = 1; l < sizes.size(); ++l) {
     Projection p;
     p.name = "w" + std::to_string(l);
     const uint32_t fi = std::min(fan_in, sizes[l - 1]);
     p.synapses.reserve(std::size_t{sizes[l]} * fi);
+    const uint32_t win = o.window ? std::min(std::max(o.window, fi), sizes[l - 1]) : sizes[l - 1];
     for (uint32_t post = 0; post < sizes[l]; ++post) {
-      pick_sources(rng, sizes[l - 1], fi, src);
-      for (uint32_t pre : src) p.synapses.push_back({pre, post, draw_weight(rng, fi, o)});
+      pick_sources(rng, win, fi, src);
+      uint32_t base = 0;
+      if (win < sizes[l - 1]) {
+        const uint64_t centre = uint64_t{post} * sizes[l - 1] / sizes[l];
+        base = static_cast<uint32_t>(
+            std::min<uint64_t>(centre > win / 2 ? centre - win / 2 : 0, sizes[l - 1] - win));
+      }
+      for (uint32_t pre : src) p.synapses.push_back({base + pre, post, draw_weight(rng, fi, o)});
     }
     net.add_projection(ids[l - 1], ids[l], std::move(p));
   }
   Projection ro;
   ro.name = "readout";
-  for (uint32_t i = 0; i < sizes.back(); ++i) ro.synapses.push_back({i, i, 1.0f});
+  for (uint32_t i = 0; i < n_out; ++i) ro.synapses.push_back({i, i, 1.0f});
   net.add_projection(ids.back(), out, std::move(ro));
   return net;
 }

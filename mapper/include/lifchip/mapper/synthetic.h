@@ -15,11 +15,17 @@ struct SyntheticOptions {
   uint64_t seed = 1;
   double dt = 1e-3;
   double weight_scale = 1.0;  // multiplies the default weight spread
+  /// Layered only: 0 = sources anywhere in the previous population; w > 0 = sources drawn from a
+  /// window of w neurons around the neuron's proportional position (local, retina-like wiring).
+  uint32_t window = 0;
+  /// Layered only: 0 = the last population feeds the output one to one; n > 0 = only its first n
+  /// neurons do (the host reads at most 4,096 channels).
+  uint32_t max_outputs = 0;
 };
 
 /// Input of sizes[0], then one population per further size; each neuron takes `fan_in` distinct
 /// random sources from the previous population (fan_in >= previous size: dense). The last
-/// population feeds an output of the same size one to one.
+/// population feeds an output one to one (all of it, or its first max_outputs neurons).
 Network synthetic_layered(const std::vector<uint32_t>& sizes, uint32_t fan_in, const SyntheticOptions& o);
 
 /// Input [channels[0], h, w], then a k x k "same" convolution to channels[i] per population
