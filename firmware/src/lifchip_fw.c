@@ -23,17 +23,28 @@ static void wr(const lc_hal_t* hal, uint32_t addr, uint32_t value) { hal->write3
 
 const char* lc_status_name(lc_status_t status) {
   switch (status) {
-    case LC_OK: return "ok";
-    case LC_ERR_BUS: return "bus error";
-    case LC_ERR_TIMEOUT: return "timeout";
-    case LC_ERR_CHECKSUM: return "checksum mismatch";
-    case LC_ERR_IMAGE_RANGE: return "image rejected";
-    case LC_ERR_SPIKE_IN_OVERFLOW: return "input spike FIFO overflow";
-    case LC_ERR_SPIKE_OUT_OVERFLOW: return "output spike FIFO overflow";
-    case LC_ERR_NOT_READY: return "chip not ready";
-    case LC_ERR_NO_CHIP: return "no lifchip at this address (ID/VERSION)";
-    case LC_ERR_ARGUMENT: return "bad argument";
-    case LC_ERR_NO_IMAGE: return "no valid image after commit";
+    case LC_OK:
+      return "ok";
+    case LC_ERR_BUS:
+      return "bus error";
+    case LC_ERR_TIMEOUT:
+      return "timeout";
+    case LC_ERR_CHECKSUM:
+      return "checksum mismatch";
+    case LC_ERR_IMAGE_RANGE:
+      return "image rejected";
+    case LC_ERR_SPIKE_IN_OVERFLOW:
+      return "input spike FIFO overflow";
+    case LC_ERR_SPIKE_OUT_OVERFLOW:
+      return "output spike FIFO overflow";
+    case LC_ERR_NOT_READY:
+      return "chip not ready";
+    case LC_ERR_NO_CHIP:
+      return "no lifchip at this address (ID/VERSION)";
+    case LC_ERR_ARGUMENT:
+      return "bad argument";
+    case LC_ERR_NO_IMAGE:
+      return "no valid image after commit";
   }
   return "unknown status";
 }
@@ -77,7 +88,8 @@ lc_status_t lc_reset(const lc_hal_t* hal) {
   if (!hal_ok(hal)) return LC_ERR_ARGUMENT;
   if (rd(hal, REG(ID)) != (uint32_t)LCS_REG_ID_VALUE) return LC_ERR_NO_CHIP;
   const uint32_t version = rd(hal, REG(VERSION));
-  if ((version & 0xFFFFu) != (uint32_t)LCS_SPEC_VERSION || (version >> 16) != (uint32_t)LCS_IMAGE_FORMAT_VERSION)
+  if ((version & 0xFFFFu) != (uint32_t)LCS_SPEC_VERSION ||
+      (version >> 16) != (uint32_t)LCS_IMAGE_FORMAT_VERSION)
     return LC_ERR_NO_CHIP;
   /* A soft reset while a run is in progress would be undefined: let it finish first. */
   lc_status_t st = wait_idle(hal);
@@ -137,7 +149,8 @@ lc_status_t lc_step(const lc_hal_t* hal, uint32_t step, const lc_spike_in_t* spi
     for (size_t i = 0; i < count; ++i) {
       if (spikes[i].step != step) return LC_ERR_ARGUMENT;
       wr(hal, REG(SPIKE_IN),
-         (uint32_t)spikes[i].axon | (uint32_t)spikes[i].x << LCS_PKT_X_LSB | (uint32_t)spikes[i].y << LCS_PKT_Y_LSB);
+         (uint32_t)spikes[i].axon | (uint32_t)spikes[i].x << LCS_PKT_X_LSB |
+             (uint32_t)spikes[i].y << LCS_PKT_Y_LSB);
     }
     const lc_status_t st = take_error(hal);
     if (st != LC_OK) return st;
@@ -181,7 +194,8 @@ lc_status_t lc_read_counters(const lc_hal_t* hal, bool chip, uint32_t core_index
                              uint32_t count, uint64_t* out) {
   if (!hal_ok(hal) || (count > 0 && !out)) return LC_ERR_ARGUMENT;
   for (uint32_t i = 0; i < count; ++i) {
-    const uint32_t sel = ((first_id + i) & 31u) | (core_index & 0xFFu) << 5 | (chip ? BIT(LCS_CNT_SEL_CHIP_BIT) : 0u);
+    const uint32_t sel =
+        ((first_id + i) & 31u) | (chip ? BIT(LCS_CNT_SEL_CHIP_BIT) : (core_index & 0xFFu) << 5);
     wr(hal, REG(CNT_SEL), sel);
     const uint32_t lo = rd(hal, REG(CNT_LO));
     const uint32_t hi = rd(hal, REG(CNT_HI));
