@@ -155,5 +155,35 @@ TEST(FirmwarePlatformSystemCTest, PollLimitGivesATimeout) {
 
 INSTANTIATE_TEST_SUITE_P(Platforms, FirmwarePlatformTest, ::testing::Values("functional", "systemc"));
 
+// The RTL (when built) runs the same firmware and must give the direct RTL backend's results.
+class FirmwareRtlTest : public FirmwarePlatformTest {};
+TEST_P(FirmwareRtlTest, SameResultsAsTheDirectBackendPath) {
+  for (const Case& c : std::vector<Case>{{"small", 1}, {"plastic", 2}, {"congest", 4}}) {
+    test::RandomNetOptions opt = test::preset(c.preset, c.seed);
+    opt.default_capacities = true;  // the RTL is verilated at the default capacities
+    const pb::ChipImage image = test::random_image(opt);
+    const uint32_t steps = std::min<uint32_t>(opt.steps, 8);
+    const std::vector<InputSpike> stim = test::random_stimuli(image, c.seed, steps, opt.input_rate);
+    RunTrace direct;
+    {
+      std::unique_ptr<Backend> b = BackendRegistry::create("rtl");
+      direct = direct_trace(*b, image, stim, steps, true);
+    }
+    hil::RunSpec spec;
+    spec.steps = steps;
+    spec.stimuli = stim;
+    auto p = hil::make_platform("rtl");
+    const RunTrace fw = hil::run_firmware(*p, image, spec);
+    ASSERT_EQ(fw.status, LC_OK) << c.preset << ": " << fw.status_text;
+    const hil::Divergence d = hil::compare_traces(direct, fw, image);
+    EXPECT_TRUE(d.identical) << c.preset << " seed " << c.seed << ": " << d.text;
+  }
+}
+#ifdef LIFCHIP_HAVE_RTL
+INSTANTIATE_TEST_SUITE_P(Platforms, FirmwareRtlTest, ::testing::Values("rtl"));
+#else
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(FirmwareRtlTest);
+#endif
+
 }  // namespace
 }  // namespace lifchip

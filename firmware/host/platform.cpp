@@ -284,11 +284,24 @@ class SystemCPlatform final : public Platform {
 
 }  // namespace
 
-std::vector<std::string> platform_names() { return {"functional", "systemc"}; }
+#ifdef LIFCHIP_HAVE_RTL
+std::unique_ptr<Platform> make_rtl_platform();  // rtl_platform.cpp
+#endif
+
+std::vector<std::string> platform_names() {
+#ifdef LIFCHIP_HAVE_RTL
+  return {"functional", "systemc", "rtl"};
+#else
+  return {"functional", "systemc"};
+#endif
+}
 
 std::unique_ptr<Platform> make_platform(const std::string& name) {
   if (name == "functional") return std::make_unique<RegisterAdapter>(BackendRegistry::create("functional"));
   if (name == "systemc") return std::make_unique<SystemCPlatform>();
+#ifdef LIFCHIP_HAVE_RTL
+  if (name == "rtl") return make_rtl_platform();
+#endif
   std::string known;
   for (const std::string& n : platform_names()) known += (known.empty() ? "" : ", ") + n;
   throw InputError("unknown firmware platform '" + name + "' (known: " + known + ")");
