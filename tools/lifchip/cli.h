@@ -15,6 +15,8 @@ namespace lifchip::cli {
 
 /// Exit codes: the contract scripts and CI rely on.
 enum ExitCode : int { kExitOk = 0, kExitBadInput = 1, kExitUsage = 2, kExitInternal = 3 };
+/// `lifchip regress` / `lifchip compare`: the runs completed and some case failed or diverged.
+inline constexpr int kExitRegressFailed = 4;
 
 /// A subcommand's work, chosen while parsing and run after parsing succeeded (so that CLI11 usage
 /// errors and our input errors never mix).
@@ -24,6 +26,8 @@ void add_run_command(CLI::App& app, Action& action);
 void add_image_commands(CLI::App& app, Action& action);
 void add_backends_command(CLI::App& app, Action& action);
 void add_map_commands(CLI::App& app, Action& action);  // import, fit, map (cmd_map.cpp)
+void add_regress_command(CLI::App& app, Action& action);
+void add_compare_command(CLI::App& app, Action& action);
 
 /// The longest run `lifchip run` accepts. Results keep per-step figures and probe values in memory,
 /// so an unbounded step count (e.g. a stimuli step of 4e9 from a corrupt file) would exhaust memory.

@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   add_run_command(app, action);
   add_image_commands(app, action);
   add_backends_command(app, action);
+  add_regress_command(app, action);
+  add_compare_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -12,6 +12,8 @@
 //  - counters() are the spec §8 counters; ids 0..20 and the chip counters agree across backends.
 //  - read_word(x, y, mem, addr) reads a memory word exactly as the MEM_SEL/MEM_DATA window
 //    (spec §7, layouts §9.2) would; out-of-range reads throw InputError.
+//  - inject_fault(fault) arms a test fault (spec §11, not chip behaviour) after load(); load()
+//    disarms every fault. Backends without fault injection throw InputError (the default).
 #pragma once
 
 #include <array>
@@ -76,6 +78,37 @@ struct StepFigure {
   std::vector<CorePhaseCycles> phases;  // one per core of the mesh, y-major; empty without timing
 };
 
+/// A test fault (spec §11): a deliberate corruption of the model, for mutation testing of the
+/// regression runner. Not chip behaviour.
+struct Fault {
+  enum class Kind {
+    kFlipU,            // flip bit `bit` of neuron `index`'s u at the end of step `step`
+    kFlipV,            // the same for v
+    kFlipWeight,       // flip bit `bit` (0..7) of synapse entry `index`'s weight at the end of `step`
+    kStuckFire,        // neuron `index` spikes in every update from step `step` on
+    kStuckSilent,      // neuron `index` never spikes from step `step` on
+    kDropPacket,       // the packet of fan-out entry `index` is lost in step `step`
+    kDuplicatePacket,  // the packet of fan-out entry `index` is delivered twice in step `step`
+  };
+  Kind kind = Kind::kFlipU;
+  uint32_t step = 0;
+  uint32_t x = 0, y = 0;  // the core holding the neuron, synapse or (sending) fan-out entry
+  uint32_t index = 0;
+  uint32_t bit = 0;
+};
+
+/// Where a fault first changed the model's behaviour (its activation), as the injecting model saw it:
+/// the place a regression comparison must name. `variable` is "u", "v", "ref", "weight" (index =
+/// synapse), "spike" (index = neuron; a spike without a state change), "packets_received" (x, y =
+/// receiving core) or "output spikes".
+struct FaultEvent {
+  std::size_t fault = 0;  // index in injection order
+  uint32_t step = 0;
+  uint32_t x = 0, y = 0;
+  uint32_t index = 0;
+  std::string variable;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -91,6 +124,14 @@ class Backend {
   virtual uint32_t read_word(uint32_t x, uint32_t y, uint32_t mem, uint32_t addr) const = 0;
   /// Figures of the steps run since load (or since the last call), oldest first.
   virtual std::vector<StepFigure> take_step_figures() = 0;
+  /// Arms a test fault (spec §11) after load(); throws InputError when the fault names something the
+  /// image does not have. Default: this backend does not support fault injection.
+  virtual void inject_fault(const Fault& fault) {
+    (void)fault;
+    throw InputError("backend " + name() + " does not support fault injection");
+  }
+  /// Activations of the armed faults so far, in the order they happened.
+  virtual std::vector<FaultEvent> fault_events() const { return {}; }
 };
 
 /// Axon counts of an image's cores by mesh index (y * W + x); -1 where the image has no core.

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "../core_datapath.h"
+#include "fault_apply.h"
 #include "lifchip/backend.h"
 #include "lifchip/chip_constants.h"
 #include "lifchip/image.h"
@@ -50,8 +51,21 @@ class FunctionalBackend final : public Backend {
     pending_inputs_.clear();
     outputs_.clear();
     figures_.clear();
+    faults_.clear();
+    link_fix_.clear();
     clear_counters();
   }
+
+  void inject_fault(const Fault& fault) override {
+    if (fault.x >= shape_.width || fault.y >= shape_.height ||
+        core_of_[shape_.core_index(fault.x, fault.y)] < 0)
+      throw InputError("fault: core (" + std::to_string(fault.x) + "," + std::to_string(fault.y) +
+                       ") is not in the image");
+    faults_.arm(fault, cores_[static_cast<std::size_t>(core_of_[shape_.core_index(fault.x, fault.y)])],
+                timestep_);
+  }
+
+  std::vector<FaultEvent> fault_events() const override { return faults_.events(); }
 
   void set_learning(bool enabled) override { learning_ = enabled; }
 
@@ -89,6 +103,17 @@ class FunctionalBackend final : public Backend {
           route(cs, c.x, c.y, c.fan_host[f] != 0, c.fan_x[f], c.fan_y[f], k);
       }
     }
+    // Packets a fault dropped (-1) or duplicated (+1) change the flits on their entry's route.
+    for (const LinkFix& fix : link_fix_) {
+      const CoreDatapath& c = cores_[fix.core];
+      CounterSet delta = cs;
+      for (auto& core : delta.cores) core.fill(0);
+      route(delta, c.x, c.y, c.fan_host[fix.entry] != 0, c.fan_x[fix.entry], c.fan_y[fix.entry], 1);
+      for (std::size_t i = 0; i < cs.cores.size(); ++i)
+        for (int id = s::CNT_LINK_LOCAL; id <= s::CNT_LINK_WEST; ++id)
+          cs.cores[i][static_cast<std::size_t>(id)] +=
+              static_cast<uint64_t>(fix.delta) * delta.cores[i][static_cast<std::size_t>(id)];
+    }
     // A host packet enters router (0,0) through its west port, then follows XY to its core.
     for (std::size_t i = 0; i < cores_.size(); ++i)
       if (host_in_[i] != 0) route(cs, 0, 0, false, cores_[i].x, cores_[i].y, host_in_[i]);
@@ -99,6 +124,7 @@ class FunctionalBackend final : public Backend {
   void clear_counters() override {
     for (CoreDatapath& c : cores_) c.cnt.fill(0);
     for (auto& v : spikes_of_) std::fill(v.begin(), v.end(), 0);
+    link_fix_.clear();
     host_in_.assign(cores_.size(), 0);
     chip_.fill(0);
   }
@@ -169,8 +195,17 @@ class FunctionalBackend final : public Backend {
     const std::size_t first_output = outputs_.size();
     for (std::size_t i = 0; i < cores_.size(); ++i) {
       CoreDatapath& c = cores_[i];
-      const uint32_t spikes = c.update();
+      uint32_t spikes = c.update();
+      if (!faults_.empty()) {
+        faults_.after_update(c, t);
+        spikes = static_cast<uint32_t>(c.spiked.size());
+      }
       if (spikes == 0) continue;
+      if (!faults_.empty() && faults_.has_packet_faults(c)) {
+        fig.spikes += spikes;
+        fig.packets += send_with_faults(i, t);
+        continue;
+      }
       fig.spikes += spikes;
       const uint32_t* dest = fan_dest_[i].data();
       uint64_t* spikes_of = spikes_of_[i].data();
@@ -196,17 +231,58 @@ class FunctionalBackend final : public Backend {
     for (CoreDatapath& c : cores_)
       if (c.learning_runs(learning_)) c.learn();
 
-    // Phase 4 BARRIER.
-    for (CoreDatapath& c : cores_) c.end_step();
+    // Phase 4 BARRIER (bit-flip faults land just before it, spec §11).
+    for (CoreDatapath& c : cores_) {
+      if (!faults_.empty()) faults_.end_of_step(c, t);
+      c.end_step();
+    }
     ++timestep_;
     ++chip_[s::CNT_CHIP_TIMESTEPS];
     figures_.push_back(fig);
   }
 
+  // Phase UPDATE's sends for a core with armed packet faults: the plain loop, asking each packet's fate.
+  uint64_t send_with_faults(std::size_t i, uint32_t t) {
+    CoreDatapath& c = cores_[i];
+    uint64_t sent = 0;
+    for (uint32_t n : c.spiked) {
+      ++spikes_of_[i][n];
+      const uint32_t base = c.fan_base[n], end = base + c.fan_count[n];
+      for (uint32_t f = base; f < end; ++f) {
+        const auto action = faults_.packet(c, t, f);
+        if (action != detail::FaultSet::PacketAction::kSend)
+          link_fix_.push_back({i, f, action == detail::FaultSet::PacketAction::kDrop ? -1 : 1});
+        const int copies = action == detail::FaultSet::PacketAction::kDrop        ? 0
+                           : action == detail::FaultSet::PacketAction::kDuplicate ? 2
+                                                                                  : 1;
+        for (int k = 0; k < copies; ++k) {
+          if (fan_dest_[i][f] == kHostDest) {
+            outputs_.push_back({t, c.fan_axon[f]});
+            ++chip_[s::CNT_CHIP_HOST_OUT];
+          } else {
+            cores_[fan_dest_[i][f]].arrive(false, c.fan_axon[f]);
+          }
+        }
+      }
+      c.cnt[s::CNT_PACKETS_SENT] += end - base;
+      c.cnt[s::CNT_FANOUT_MEM_READS] += end - base;
+      sent += end - base;
+    }
+    return sent;
+  }
+
+  struct LinkFix {
+    std::size_t core;
+    uint32_t entry;
+    int delta;
+  };
+
   ChipShape shape_;
   std::vector<CoreDatapath> cores_;
-  std::vector<int64_t> axons_;                    // per mesh index, for input checks
-  std::vector<int> core_of_;                      // mesh index -> cores_ index or -1
+  detail::FaultSet faults_;
+  std::vector<LinkFix> link_fix_;  // faulty packets whose route's link flits differ from spikes_of_
+  std::vector<int64_t> axons_;     // per mesh index, for input checks
+  std::vector<int> core_of_;       // mesh index -> cores_ index or -1
   std::vector<std::vector<uint32_t>> fan_dest_;   // per core, per fan-out entry: core index or kHostDest
   std::vector<std::vector<uint64_t>> spikes_of_;  // spikes per neuron since the last counter clear
   bool learning_ = false;

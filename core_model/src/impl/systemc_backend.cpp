@@ -21,11 +21,12 @@ namespace s = spec;
 class SystemCBackend final : public Backend {
  public:
   SystemCBackend() : chip_(sysc::Chip::instance()) {
-    if (live_)
-      throw InputError("the SystemC model is one chip per process: another systemc backend is alive");
-    live_ = true;
+    if (chip_.claimed)
+      throw InputError(
+          "the SystemC model is one chip per process: another systemc backend or platform is alive");
+    chip_.claimed = true;
   }
-  ~SystemCBackend() override { live_ = false; }
+  ~SystemCBackend() override { chip_.claimed = false; }
 
   std::string name() const override { return "systemc"; }
 
@@ -123,6 +124,16 @@ class SystemCBackend final : public Backend {
     return v;
   }
 
+  void inject_fault(const Fault& fault) override {
+    if (fault.x >= shape_.width || fault.y >= shape_.height ||
+        axons_[shape_.core_index(fault.x, fault.y)] < 0)
+      throw InputError("fault: core (" + std::to_string(fault.x) + "," + std::to_string(fault.y) +
+                       ") is not in the image");
+    chip_.faults.arm(fault, chip_.core_at(fault.y * s::MESH_DIM_MAX + fault.x)->dp, timestep_);
+  }
+
+  std::vector<FaultEvent> fault_events() const override { return chip_.faults.events(); }
+
   std::vector<StepFigure> take_step_figures() override {
     std::vector<StepFigure> out(chip_.figures.begin() + static_cast<std::ptrdiff_t>(fig_taken_),
                                 chip_.figures.end());
@@ -174,7 +185,6 @@ class SystemCBackend final : public Backend {
   }
 
   sysc::Chip& chip_;
-  static inline bool live_ = false;
   ChipShape shape_;
   std::vector<int64_t> axons_;  // per mesh index: the core's axon count, -1 if not in the image
   bool host_outputs_ = false;

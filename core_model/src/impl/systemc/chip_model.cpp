@@ -142,6 +142,7 @@ void NeuroCore::reset() {
   phase_ = Phase::kIdle;
   phase_ev_.cancel();
   fanout_next = ~Cycle{0};
+  dup_pending_ = false;
 }
 
 void NeuroCore::start(Cycle t_inj) {
@@ -186,6 +187,10 @@ void NeuroCore::phase_proc() {
       }
       case Phase::kUpdate: {
         step_spikes = dp.update();
+        if (!chip_.faults.empty()) {
+          chip_.faults.after_update(dp, chip_.timestep);
+          step_spikes = static_cast<uint32_t>(dp.spiked.size());
+        }
         neuron_end_ = dp.N ? u0_ + dp.N + static_cast<Cycle>(s::NEURON_PIPE) : u0_;
         spike_idx_ = 0;
         while (spike_idx_ < dp.spiked.size() && dp.fan_count[dp.spiked[spike_idx_]] == 0) ++spike_idx_;
@@ -246,10 +251,24 @@ void NeuroCore::fanout_step(Cycle c) {
     fanout_next = c + 1;
     return;
   }
-  to_router_fifo_->push(
-      make_pkt(dp.fan_host[entry_] != 0, dp.fan_x[entry_], dp.fan_y[entry_], dp.fan_axon[entry_]), c);
-  ++dp.cnt[s::CNT_PACKETS_SENT];
-  ++dp.cnt[s::CNT_FANOUT_MEM_READS];
+  const uint32_t pkt =
+      make_pkt(dp.fan_host[entry_] != 0, dp.fan_x[entry_], dp.fan_y[entry_], dp.fan_axon[entry_]);
+  if (dup_pending_) {  // the network's copy of a duplicated packet: no second fan-out read
+    to_router_fifo_->push(pkt, c);
+    dup_pending_ = false;
+  } else {
+    using Action = detail::FaultSet::PacketAction;
+    const Action action =
+        chip_.faults.empty() ? Action::kSend : chip_.faults.packet(dp, chip_.timestep, entry_);
+    if (action != Action::kDrop) to_router_fifo_->push(pkt, c);
+    ++dp.cnt[s::CNT_PACKETS_SENT];
+    ++dp.cnt[s::CNT_FANOUT_MEM_READS];
+    if (action == Action::kDuplicate) {
+      dup_pending_ = true;
+      fanout_next = c + 1;
+      return;
+    }
+  }
   if (++entry_ < entry_end_) {
     fanout_next = c + 1;
     return;
@@ -636,6 +655,7 @@ void Chip::configure(const pb::ChipImage& image) {
   epoch_ = sc_core::sc_time_stamp();
   learn_en = image.learning_enabled();
   timestep = 0;
+  faults.clear();
   steps_left_ = 0;
   running_ = inject_phase_ = end_scheduled_ = false;
   ctrl_ev_.cancel();
@@ -704,6 +724,7 @@ void Chip::control_proc() {
     fig.spikes += core.step_spikes;
     fig.syn_ops += core.step_ops;
     fig.packets += core.step_packets;
+    if (!faults.empty()) faults.end_of_step(core.dp, timestep);
     core.dp.end_step();
   }
   figures.push_back(fig);

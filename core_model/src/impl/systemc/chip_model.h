@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../../core_datapath.h"
+#include "../fault_apply.h"
 #include "lifchip/backend.h"
 
 namespace lifchip::sysc {
@@ -151,6 +152,7 @@ class NeuroCore : public sc_core::sc_module, public EjectIf {
   // Fan-out unit work: spikes in neuron order, the entry being sent.
   std::size_t spike_idx_ = 0;
   uint32_t entry_ = 0, entry_end_ = 0;
+  bool dup_pending_ = false;  // a duplicate-packet fault: push entry_ once more before moving on
 };
 
 /// Host interface: the register map of spec §7 behind a TLM-2.0 target socket.
@@ -243,6 +245,8 @@ class Chip : public sc_core::sc_module {
   bool configured() const { return configured_; }
   bool learn_en = false;
   uint32_t timestep = 0;
+  detail::FaultSet faults;  // test faults (spec §11); disarmed by configure()
+  bool claimed = false;     // one user (a systemc backend or a firmware platform) at a time
   std::array<uint64_t, spec::CNT_CHIP_SLOTS> chip_counters{};
   void clear_counters();
   const ChipShape& shape() const { return shape_; }

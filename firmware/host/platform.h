@@ -1,0 +1,98 @@
+// Firmware platforms: the same C firmware (firmware/src/lifchip_fw.c) runs on each through its HAL.
+// "functional": a register-level adapter implementing spec §7 over the functional backend;
+// "systemc": HAL accesses are TLM-2.0 transactions on the SystemC model's host socket, with their
+// annotated time (simulated time advances per access and per poll); "rtl": the Verilated RTL's host
+// bus (only with -DLIFCHIP_BUILD_RTL=ON, when the RTL exposes its bus).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lifchip/backend.h"
+#include "lifchip_fw.h"
+
+namespace lifchip::hil {
+
+class Platform {
+ public:
+  Platform();
+  virtual ~Platform() = default;
+  Platform(const Platform&) = delete;
+  Platform& operator=(const Platform&) = delete;
+
+  virtual std::string name() const = 0;
+  /// True for cycle-level platforms: timing counters, per-step cycles and output exit cycles.
+  virtual bool has_timing() const = 0;
+  /// Arms a test fault in the model behind the bus (spec §11), after the firmware booted the image.
+  virtual void inject_fault(const Fault& fault) = 0;
+  virtual std::vector<FaultEvent> fault_events() const = 0;
+  /// Exit cycles of the output spikes popped from SPIKE_OUT since the last call (timing platforms).
+  virtual std::vector<uint64_t> take_output_cycles() { return {}; }
+  /// Simulated host-bus time so far, in chip cycles (0 where the platform has no time).
+  virtual uint64_t bus_cycles() const { return 0; }
+
+  const lc_hal_t* hal() const { return &hal_; }
+  uint64_t accesses() const { return accesses_; }
+  /// Polls allowed while waiting for one run before the firmware reports a timeout.
+  void set_poll_limit(uint32_t polls) { poll_limit_ = polls; }
+
+ protected:
+  virtual uint32_t read32(uint32_t addr) = 0;
+  virtual void write32(uint32_t addr, uint32_t value) = 0;
+  /// Lets time pass while the firmware waits; false to give up.
+  virtual bool poll(uint32_t iteration) = 0;
+  uint32_t poll_limit_ = 1u << 20;
+
+ private:
+  static uint32_t hal_read(void* ctx, uint32_t addr);
+  static void hal_write(void* ctx, uint32_t addr, uint32_t value);
+  static bool hal_poll(void* ctx, uint32_t iteration);
+  lc_hal_t hal_{};
+  uint64_t accesses_ = 0;
+};
+
+/// The register map of spec §7 over any Backend (used with the functional model): the load stream,
+/// the spike FIFOs, counters and the memory window, with every error bit. Runs are synchronous:
+/// BUSY is never seen set.
+class RegisterAdapter : public Platform {
+ public:
+  explicit RegisterAdapter(std::unique_ptr<Backend> backend);
+  std::string name() const override { return backend_->name(); }
+  bool has_timing() const override { return false; }
+  void inject_fault(const Fault& fault) override { backend_->inject_fault(fault); }
+  std::vector<FaultEvent> fault_events() const override { return backend_->fault_events(); }
+  Backend& backend() { return *backend_; }
+
+ protected:
+  uint32_t read32(uint32_t addr) override;
+  void write32(uint32_t addr, uint32_t value) override;
+  bool poll(uint32_t iteration) override { return iteration < poll_limit_; }
+
+ private:
+  void soft_reset();
+  void run(uint32_t steps);
+  const CounterSet& counters();
+  struct Out {
+    uint32_t channel, step;
+  };
+  std::unique_ptr<Backend> backend_;
+  bool valid_ = false, loading_ = false, learn_ = false;
+  ChipShape shape_;
+  std::vector<int64_t> axons_;
+  std::vector<uint32_t> load_words_;
+  uint32_t load_expect_ = 0, error_ = 0, cnt_sel_ = 0, cnt_hi_ = 0, mem_sel_ = 0;
+  std::deque<uint32_t> spike_in_;
+  std::deque<Out> spike_out_;
+  CounterSet counters_;
+  bool counters_valid_ = false;
+};
+
+/// Creates the platform named like its backend: "functional", "systemc" (or "rtl" when built).
+/// Throws InputError naming the known platforms.
+std::unique_ptr<Platform> make_platform(const std::string& name);
+std::vector<std::string> platform_names();
+
+}  // namespace lifchip::hil

@@ -1,0 +1,349 @@
+// Regression suites: parsing, running each case through the firmware on every platform, checks
+// against golden files and between platforms, and JUnit XML (see suite.h, docs/firmware.md).
+#include "suite.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "lifchip/run.h"
+
+namespace lifchip::hil {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string resolve(const std::string& dir, const std::string& p) {
+  if (p.empty() || fs::path(p).is_absolute()) return p;
+  return (fs::path(dir) / p).lexically_normal().string();
+}
+
+int status_code(const std::string& name, const std::string& where) {
+  for (int st = LC_OK; st <= LC_ERR_NO_IMAGE; ++st)
+    if (name == lc_status_name(static_cast<lc_status_t>(st))) return st;
+  std::string known;
+  for (int st = LC_OK; st <= LC_ERR_NO_IMAGE; ++st)
+    known +=
+        std::string(known.empty() ? "" : ", ") + "\"" + lc_status_name(static_cast<lc_status_t>(st)) + "\"";
+  throw InputError(where + ": expect_status \"" + name + "\" is not a firmware status (" + known + ")");
+}
+
+template <typename F>
+auto in_file(const std::string& path, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    if (msg.compare(0, path.size(), path) == 0) throw;
+    throw InputError(path + ": " + msg);
+  }
+}
+
+}  // namespace
+
+Suite read_suite(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot open the suite file");
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::exception& e) {
+    throw InputError(path + ": not JSON: " + e.what());
+  }
+  Suite suite;
+  suite.path = path;
+  const std::string dir = fs::path(path).parent_path().string();
+  static const std::set<std::string> kSuiteKeys = {"suite", "backends", "cases"};
+  static const std::set<std::string> kCaseKeys = {
+      "name",   "image",  "stimuli", "steps",         "learning",      "check",  "golden",
+      "memory", "faults", "expect",  "expect_status", "corrupt_words", "comment"};
+  auto where = [&](const std::string& s) { return path + ": " + s; };
+  try {
+    if (!j.is_object()) throw InputError(where("the top level must be an object"));
+    for (const auto& [k, v] : j.items())
+      if (!kSuiteKeys.count(k))
+        throw InputError(where("unknown field \"" + k + "\" (known: suite, backends, cases)"));
+    suite.name = j.value("suite", fs::path(path).stem().string());
+    suite.backends = j.value("backends", std::vector<std::string>{"functional", "systemc"});
+    if (suite.backends.empty()) throw InputError(where("backends: at least one is needed"));
+    if (!j.contains("cases") || !j.at("cases").is_array() || j.at("cases").empty())
+      throw InputError(where("cases: a non-empty array is required"));
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < j.at("cases").size(); ++i) {
+      const json& c = j.at("cases")[i];
+      const std::string cw = "case " + std::to_string(i);
+      if (!c.is_object()) throw InputError(where(cw + ": must be an object"));
+      for (const auto& [k, v] : c.items())
+        if (!kCaseKeys.count(k)) throw InputError(where(cw + ": unknown field \"" + k + "\""));
+      SuiteCase sc;
+      sc.name = c.at("name").get<std::string>();
+      const std::string w = "case \"" + sc.name + "\"";
+      if (!names.insert(sc.name).second) throw InputError(where(w + ": name used twice"));
+      if (!c.contains("image")) throw InputError(where(w + ": image is required"));
+      sc.image_path = resolve(dir, c.at("image").get<std::string>());
+      sc.stimuli_path = resolve(dir, c.value("stimuli", std::string()));
+      const int64_t steps = c.value("steps", int64_t{0});
+      if (steps < 0 || steps > (int64_t{1} << 20))
+        throw InputError(where(w + ": steps " + std::to_string(steps) + " not in 0 ... 1048576"));
+      sc.steps = static_cast<uint32_t>(steps);
+      if (c.contains("learning")) sc.learning = c.at("learning").get<bool>();
+      const std::string check = c.value("check", std::string("agree"));
+      if (check == "golden") {
+        sc.check_golden = true;
+      } else if (check == "agree") {
+        sc.check_agree = true;
+      } else if (check == "both") {
+        sc.check_golden = sc.check_agree = true;
+      } else {
+        throw InputError(where(w + ": check \"" + check + "\" is not golden, agree or both"));
+      }
+      if (sc.check_golden) {
+        if (!c.contains("golden")) throw InputError(where(w + ": check " + check + " needs a golden file"));
+        sc.golden_path = resolve(dir, c.at("golden").get<std::string>());
+      }
+      const std::string memory = c.value("memory", std::string("every-step"));
+      if (memory != "every-step" && memory != "final")
+        throw InputError(where(w + ": memory \"" + memory + "\" is not every-step or final"));
+      sc.memory_every_step = memory == "every-step";
+      for (const auto& f : c.value("faults", std::vector<std::string>{}))
+        sc.faults.push_back(in_file(path, [&] { return parse_fault(f); }));
+      const std::string expect = c.value("expect", std::string("pass"));
+      if (expect != "pass" && expect != "fault-detected")
+        throw InputError(where(w + ": expect \"" + expect + "\" is not pass or fault-detected"));
+      sc.expect_fault_detected = expect == "fault-detected";
+      if (sc.expect_fault_detected && sc.faults.empty())
+        throw InputError(where(w + ": expect fault-detected needs faults"));
+      if (c.contains("expect_status"))
+        sc.expect_status = status_code(c.at("expect_status").get<std::string>(), where(w));
+      sc.corrupt_words = c.value("corrupt_words", std::vector<uint32_t>{});
+      suite.cases.push_back(std::move(sc));
+    }
+  } catch (const json::exception& e) {
+    throw InputError(where(std::string("bad field type: ") + e.what()));
+  }
+  return suite;
+}
+
+namespace {
+
+std::string detail_line(const RunTrace& t) {
+  std::ostringstream os;
+  os << t.platform << ": " << t.steps.size() << " steps, " << t.accesses << " bus accesses";
+  if (t.timing) os << ", " << t.bus_cycles << " bus cycles";
+  if (t.status != LC_OK) os << ", firmware: " << t.status_text << " in step " << t.status_step;
+  return os.str();
+}
+
+CaseResult run_case(const SuiteCase& sc, const std::vector<std::string>& backends, const SuiteOptions& o) {
+  CaseResult r;
+  r.name = sc.name;
+  const pb::ChipImage image = in_file(sc.image_path, [&] {
+    pb::ChipImage img = read_image_file(sc.image_path);
+    validate_sealed_image(img);
+    return img;
+  });
+  RunSpec spec;
+  pb::Stimuli stimuli;
+  if (!sc.stimuli_path.empty()) {
+    stimuli = in_file(sc.stimuli_path, [&] { return read_stimuli_file(sc.stimuli_path); });
+    spec.stimuli = in_file(sc.stimuli_path, [&] { return stimuli_spikes(stimuli); });
+  }
+  spec.steps = sc.steps ? sc.steps : stimuli_steps(stimuli);
+  spec.learning = sc.learning;
+  spec.memory_every_step = sc.memory_every_step;
+  spec.corrupt_words = sc.corrupt_words;
+  RunSpec clean = spec;
+  spec.faults = sc.faults;
+  spec.faults.insert(spec.faults.end(), o.extra_faults.begin(), o.extra_faults.end());
+
+  auto run_on = [&](const std::string& backend, const RunSpec& s) {
+    std::unique_ptr<Platform> p = make_platform(backend);
+    return in_file(sc.image_path, [&] { return run_firmware(*p, image, s); });
+  };
+
+  if (o.record) {
+    if (!sc.check_golden || sc.expect_fault_detected) {  // fault cases reuse the golden of a clean case
+      r.passed = true;
+      r.message = "no golden file to record";
+      return r;
+    }
+    const RunTrace t = run_on(backends.front(), clean);
+    r.details.push_back(detail_line(t));
+    if (t.status != sc.expect_status) {
+      r.message = "not recorded: firmware " + t.status_text + " in step " + std::to_string(t.status_step);
+      return r;
+    }
+    std::error_code ec;
+    fs::create_directories(fs::path(sc.golden_path).parent_path(), ec);
+    const std::string tmp = sc.golden_path + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << trace_to_json(t).dump() << "\n";
+      if (!out) throw InputError(sc.golden_path + ": cannot write the golden file");
+    }
+    fs::rename(tmp, sc.golden_path);
+    r.passed = true;
+    r.message = "recorded " + sc.golden_path + " from " + backends.front();
+    return r;
+  }
+
+  std::vector<RunTrace> traces;
+  for (const std::string& b : backends) {
+    traces.push_back(run_on(b, spec));
+    r.details.push_back(detail_line(traces.back()));
+  }
+  for (const RunTrace& t : traces)
+    if (t.status != sc.expect_status) {
+      r.message = t.platform + ": firmware " +
+                  (t.status == LC_OK ? "ok" : t.status_text + " in step " + std::to_string(t.status_step)) +
+                  ", expected " + lc_status_name(static_cast<lc_status_t>(sc.expect_status));
+      return r;
+    }
+  if (sc.expect_status != LC_OK) {
+    r.passed = true;
+    r.message =
+        std::string("every platform reported ") + lc_status_name(static_cast<lc_status_t>(sc.expect_status));
+    return r;
+  }
+
+  Divergence first;
+  const RunTrace* faulty = nullptr;
+  if (sc.check_golden) {
+    std::ifstream in(sc.golden_path);
+    if (!in) throw InputError(sc.golden_path + ": cannot open the golden file (record it with --record)");
+    json j;
+    try {
+      j = json::parse(in);
+    } catch (const json::exception& e) {
+      throw InputError(sc.golden_path + ": not JSON: " + e.what());
+    }
+    RunTrace golden = trace_from_json(j, sc.golden_path);
+    // A golden file may record a longer run: a case may check its first steps.
+    if (golden.status == LC_OK && golden.steps.size() > spec.steps) golden.steps.resize(spec.steps);
+    for (const RunTrace& t : traces) {
+      first = compare_traces(golden, t, image);
+      if (!first.identical) {
+        faulty = &t;
+        break;
+      }
+    }
+  }
+  if (first.identical && sc.check_agree) {
+    // With faults, the reference is a fault-free run of the first platform.
+    const bool faults = !spec.faults.empty();
+    RunTrace reference;
+    if (faults) {
+      reference = run_on(backends.front(), clean);
+      reference.platform += ", fault-free";
+    }
+    const RunTrace& ref = faults ? reference : traces.front();
+    for (std::size_t i = faults ? 0 : 1; i < traces.size(); ++i) {
+      first = compare_traces(ref, traces[i], image);
+      if (!first.identical) {
+        faulty = &traces[i];
+        break;
+      }
+    }
+  }
+  if (sc.expect_fault_detected) {
+    if (first.identical) {
+      r.message = "the fault was not detected (no divergence)";
+      return r;
+    }
+    const auto& ev = faulty->fault_events;
+    r.passed = !ev.empty() && localised(first, ev.front());
+    r.message = (r.passed ? "fault detected where it acted: " : "fault misplaced: ") + first.text;
+    if (!ev.empty())
+      r.message += " (fault acted in step " + std::to_string(ev.front().step) + ", core (" +
+                   std::to_string(ev.front().x) + "," + std::to_string(ev.front().y) + "), index " +
+                   std::to_string(ev.front().index) + ", " + ev.front().variable + ")";
+    return r;
+  }
+  r.passed = first.identical;
+  r.message = first.identical ? "identical" : first.text;
+  return r;
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+          out += ' ';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<CaseResult> run_suite(const Suite& suite, const SuiteOptions& o) {
+  const std::vector<std::string> backends = o.backends.empty() ? suite.backends : o.backends;
+  for (const std::string& b : backends) {
+    bool known = false;
+    for (const std::string& n : platform_names()) known = known || n == b;
+    if (!known) make_platform(b);  // throws the InputError naming the known platforms
+  }
+  std::vector<CaseResult> results;
+  bool found = o.only_case.empty();
+  for (const SuiteCase& sc : suite.cases) {
+    if (!o.only_case.empty() && sc.name != o.only_case) continue;
+    found = true;
+    const auto t0 = std::chrono::steady_clock::now();
+    CaseResult r = run_case(sc, backends, o);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (o.on_case) o.on_case(r);
+    results.push_back(std::move(r));
+  }
+  if (!found) throw InputError(suite.path + ": no case named \"" + o.only_case + "\"");
+  return results;
+}
+
+std::string junit_xml(const std::string& suite_name, const std::vector<CaseResult>& results) {
+  std::size_t failures = 0;
+  double total = 0;
+  for (const CaseResult& r : results) {
+    failures += r.passed ? 0 : 1;
+    total += r.seconds;
+  }
+  std::ostringstream os;
+  os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  os << "<testsuites>\n<testsuite name=\"" << xml_escape(suite_name) << "\" tests=\"" << results.size()
+     << "\" failures=\"" << failures << "\" errors=\"0\" time=\"" << total << "\">\n";
+  for (const CaseResult& r : results) {
+    os << "  <testcase classname=\"" << xml_escape(suite_name) << "\" name=\"" << xml_escape(r.name)
+       << "\" time=\"" << r.seconds << "\">\n";
+    if (!r.passed) os << "    <failure message=\"" << xml_escape(r.message) << "\"/>\n";
+    std::string out;
+    for (const std::string& d : r.details) out += d + "\n";
+    os << "    <system-out>" << xml_escape(r.message + "\n" + out) << "</system-out>\n";
+    os << "  </testcase>\n";
+  }
+  os << "</testsuite>\n</testsuites>\n";
+  return os.str();
+}
+
+}  // namespace lifchip::hil

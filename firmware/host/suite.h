@@ -1,0 +1,58 @@
+// Regression suites (docs/firmware.md, "Suite files"): a JSON list of cases, each an image, stimuli,
+// learning on/off, steps and a check (golden file and/or "backends must agree"), run on chosen
+// platforms through the firmware, with pass/fail and the first divergence per case, and JUnit XML.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trace.h"
+
+namespace lifchip::hil {
+
+struct SuiteCase {
+  std::string name;
+  std::string image_path, stimuli_path, golden_path;  // resolved against the suite's directory
+  uint32_t steps = 0;                                 // 0: from the stimuli
+  std::optional<bool> learning;
+  bool check_golden = false, check_agree = false;
+  bool memory_every_step = true;
+  std::vector<Fault> faults;           // armed in every platform run (never in the golden)
+  bool expect_fault_detected = false;  // pass iff the first divergence is where the fault acted
+  int expect_status = LC_OK;           // firmware status the run must end with
+  std::vector<uint32_t> corrupt_words;
+};
+
+struct Suite {
+  std::string name, path;
+  std::vector<std::string> backends;
+  std::vector<SuiteCase> cases;
+};
+
+/// Reads and checks a suite file; throws InputError naming the file, the case and the field.
+Suite read_suite(const std::string& path);
+
+struct CaseResult {
+  std::string name;
+  bool passed = false;
+  std::string message;               // the first divergence, or why the case could not run
+  double seconds = 0;                // wall time, for the JUnit report only
+  std::vector<std::string> details;  // per platform: steps, bus accesses, bus cycles
+};
+
+struct SuiteOptions {
+  std::vector<std::string> backends;               // empty: the suite's
+  bool record = false;                             // write golden files from the first backend
+  std::vector<Fault> extra_faults;                 // --fault: armed in every case
+  std::string only_case;                           // run only this case
+  std::function<void(const CaseResult&)> on_case;  // progress
+};
+
+std::vector<CaseResult> run_suite(const Suite& suite, const SuiteOptions& options);
+
+/// JUnit XML (one testsuite, a testcase per case, a <failure> with the first divergence).
+std::string junit_xml(const std::string& suite_name, const std::vector<CaseResult>& results);
+
+}  // namespace lifchip::hil
