@@ -29,7 +29,8 @@ uint64_t env_u64(const char* name, uint64_t fallback) {
   if (!env || !*env) return fallback;
   char* end = nullptr;
   const unsigned long long v = std::strtoull(env, &end, 10);
-  if (*end != 0 || *env == '-') throw std::invalid_argument(std::string(name) + ": '" + env + "' is not a number");
+  if (*end != 0 || *env == '-')
+    throw std::invalid_argument(std::string(name) + ": '" + env + "' is not a number");
   return v;
 }
 

@@ -261,9 +261,9 @@ class RtlBackend final : public Backend {
   // (CYCLES_DELIVER/UPDATE/LEARN/WAIT), as the SystemC model reports them (y-major, all cores).
   static constexpr std::size_t kSnapSlots = 2;
   static constexpr std::size_t kPerCore = 7;
-  static constexpr int64_t kCoreIds[kPerCore] = {s::CNT_SPIKES,         s::CNT_SYN_OPS,       s::CNT_PACKETS_SENT,
-                                                 s::CNT_CYCLES_DELIVER, s::CNT_CYCLES_UPDATE, s::CNT_CYCLES_LEARN,
-                                                 s::CNT_CYCLES_WAIT};
+  static constexpr int64_t kCoreIds[kPerCore] = {
+      s::CNT_SPIKES,        s::CNT_SYN_OPS,      s::CNT_PACKETS_SENT, s::CNT_CYCLES_DELIVER,
+      s::CNT_CYCLES_UPDATE, s::CNT_CYCLES_LEARN, s::CNT_CYCLES_WAIT};
   void record_figure() {
     std::vector<uint32_t> now(snapshot_.size());
     now[0] = counter_lo(1u << s::CNT_SEL_CHIP_BIT | s::CNT_CHIP_CYCLES);
