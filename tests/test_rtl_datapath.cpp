@@ -72,11 +72,11 @@ void add_acc(ImageBuilder& b, uint32_t n, int64_t acc) {
   while (acc >= big || acc <= -big) {
     const int32_t w = acc > 0 ? 127 : -127;
     b.synapse(0, 0, 0, n, w, 0);
-    acc -= int64_t{w} << 7;
+    acc -= int64_t{w} * 128;
   }
   const int64_t hi = acc >> 7;  // floor: the remainder below is in [0, 127]
   if (hi != 0) b.synapse(0, 0, 0, n, static_cast<int32_t>(hi), 0);
-  const int64_t lo = acc - (hi << 7);
+  const int64_t lo = acc - hi * 128;
   if (lo != 0) b.synapse(0, 0, 0, n, static_cast<int32_t>(lo), 1);
 }
 

@@ -4,11 +4,13 @@
 // figures with their cycles, and every memory word. A failure prints the preset, the seed and the
 // first divergence. Presets are clipped to what the RTL build holds (4 x 4 mesh, default per-core
 // capacities); a drawn image that still does not fit is skipped. A long campaign outside CI:
-//   LIFCHIP_RTL_CAMPAIGN_SEEDS=500 ./build/tests/test_rtl_equivalence
+//   LIFCHIP_RTL_CAMPAIGN_SEEDS=500 ./build/tests/test_rtl_equivalence   (or tools/campaign_equivalence.sh)
+// One seed: LIFCHIP_RTL_CAMPAIGN_SEED_BASE=2007 LIFCHIP_RTL_CAMPAIGN_SEEDS=1 ... --gtest_filter='*Plastic'
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 
 #include "lifchip/backend.h"
@@ -21,15 +23,29 @@ namespace {
 
 namespace s = spec;
 
+// A non-negative integer from the environment, or `fallback` when unset; anything else is an error.
+uint64_t env_u64(const char* name, uint64_t fallback) {
+  const char* env = std::getenv(name);
+  if (!env || !*env) return fallback;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(env, &end, 10);
+  if (*end != 0 || *env == '-')
+    throw std::invalid_argument(std::string(name) + ": '" + env + "' is not a number");
+  return v;
+}
+
 uint32_t seeds_for(uint32_t ci_default) {
-  if (const char* env = std::getenv("LIFCHIP_RTL_CAMPAIGN_SEEDS"))
-    return static_cast<uint32_t>(std::atoi(env));
+  if (std::getenv("LIFCHIP_RTL_CAMPAIGN_SEEDS"))
+    return static_cast<uint32_t>(env_u64("LIFCHIP_RTL_CAMPAIGN_SEEDS", ci_default));
 #if defined(__SANITIZE_ADDRESS__)
   return (ci_default + 2) / 3;  // the sanitizer build runs a third of the seeds
 #else
   return ci_default;
 #endif
 }
+
+// LIFCHIP_RTL_CAMPAIGN_SEED_BASE replaces every preset's first seed (to rerun one failing seed).
+uint64_t first_seed_for(uint64_t ci_first) { return env_u64("LIFCHIP_RTL_CAMPAIGN_SEED_BASE", ci_first); }
 
 // The preset within the RTL build: a mesh of at most 4 x 4, at most 8 profiles per core.
 test::RandomNetOptions rtl_preset(const std::string& name, uint64_t seed) {
@@ -58,7 +74,8 @@ bool fits_rtl(const pb::ChipImage& image) {
   return true;
 }
 
-void check_preset(const std::string& name, uint32_t seeds, uint64_t first_seed) {
+void check_preset(const std::string& name, uint32_t seeds, uint64_t ci_first_seed) {
+  const uint64_t first_seed = first_seed_for(ci_first_seed);
   std::unique_ptr<Backend> rtl = BackendRegistry::create("rtl");
   std::unique_ptr<Backend> systemc = BackendRegistry::create("systemc");
   uint32_t ran = 0;
@@ -73,8 +90,11 @@ void check_preset(const std::string& name, uint32_t seeds, uint64_t first_seed) 
     // The full chip has ~350,000 memory words: compare them at the end only.
     copt.memories_every_step = name != "largest";
     const test::Divergence d = test::run_and_compare(*rtl, *systemc, image, stimuli, opt.steps, copt);
-    ASSERT_TRUE(d.identical) << "preset " << name << ", seed " << seed << ": " << d.where;
-    ASSERT_TRUE(d.where.empty()) << "preset " << name << ", seed " << seed << ": " << d.where;
+    const std::string again = "\n  rerun: LIFCHIP_RTL_CAMPAIGN_SEED_BASE=" + std::to_string(seed) +
+                              " LIFCHIP_RTL_CAMPAIGN_SEEDS=1 test_rtl_equivalence --gtest_filter='*" +
+                              ::testing::UnitTest::GetInstance()->current_test_info()->name() + "'";
+    ASSERT_TRUE(d.identical) << "preset " << name << ", seed " << seed << ": " << d.where << again;
+    ASSERT_TRUE(d.where.empty()) << "preset " << name << ", seed " << seed << ": " << d.where << again;
   }
   // Clipping must leave most seeds runnable, or the preset no longer tests anything.
   EXPECT_GE(ran * 4, seeds * 3) << "preset " << name << ": only " << ran << " of " << seeds << " images fit";

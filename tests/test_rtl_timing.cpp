@@ -65,6 +65,7 @@ struct Three {
       EXPECT_EQ(figures[t].spikes, sc_figures[t].spikes) << "step " << t;
       EXPECT_EQ(figures[t].syn_ops, sc_figures[t].syn_ops) << "step " << t;
       EXPECT_EQ(figures[t].packets, sc_figures[t].packets) << "step " << t;
+      EXPECT_EQ(figures[t].phases, sc_figures[t].phases) << "step " << t;
     }
   }
 };
@@ -86,6 +87,12 @@ TEST(RtlTiming, OneSpikeThroughOneHop) {
   EXPECT_EQ(m.figures[0].cycles, 19u);
   EXPECT_EQ(m.figures[1].cycles, 17u);
   EXPECT_EQ(m.out[0].cycle, 11u);
+  // Per step and core: {x, y, deliver, update, learn, wait} of the worked example.
+  ASSERT_EQ(m.figures[0].phases.size(), 2u);
+  EXPECT_EQ(m.figures[0].phases[0], (CorePhaseCycles{0, 0, 5, 5, 0, 19 - 12}));
+  EXPECT_EQ(m.figures[0].phases[1], (CorePhaseCycles{1, 0, 1, 5, 0, 19 - 8}));
+  EXPECT_EQ(m.figures[1].phases[0], (CorePhaseCycles{0, 0, 1, 5, 0, 17 - 6}));
+  EXPECT_EQ(m.figures[1].phases[1], (CorePhaseCycles{1, 0, 5, 5, 0, 17 - 10}));
   EXPECT_EQ(at(m.counters, 0, 0, s::CNT_CYCLES_DELIVER), 5u + 1u);
   EXPECT_EQ(at(m.counters, 0, 0, s::CNT_CYCLES_UPDATE), 5u + 5u);
   EXPECT_EQ(at(m.counters, 0, 0, s::CNT_CYCLES_WAIT), (19u - 12u) + (17u - 6u));

@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libhdf5-dev
   python3-numpy python3-h5py python3-matplotlib
   python3-brian  # only for the Brian2 comparison in tools/bench/
+  yosys  # only for rtl/synth/synth_core_router.sh (generic synthesis figures in docs/rtl.md)
 )
 
 if ! command -v dpkg >/dev/null 2>&1; then

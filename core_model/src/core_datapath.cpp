@@ -169,7 +169,9 @@ void CoreDatapath::arrive(bool current, uint32_t axon) {
     w |= m;
     (current ? cur_list : next_list).push_back(axon);
     // Its synapse row is read in the next delivery phase: start fetching it now.
-    __builtin_prefetch(&syn_packed[axon_range[axon] & 0xFFFFu]);
+    // (Only inside the memory: a core may have no synapse entries, and &v[i] of an empty vector is UB.)
+    if (const uint32_t e = axon_range[axon] & 0xFFFFu; e < syn_packed.size())
+      __builtin_prefetch(&syn_packed[e]);
     any_cur = any_cur || current;
   }
 }

@@ -94,7 +94,7 @@ class RtlBackend final : public Backend {
     figures_.clear();
     timestep_ = 0;
     mem_sel_valid_ = false;
-    snapshot_.assign(kSnapSlots + 3 * shape_.num_cores(), 0);
+    snapshot_.assign(kSnapSlots + kPerCore * shape_.num_cores(), 0);
   }
 
   void set_learning(bool enabled) override {
@@ -256,28 +256,40 @@ class RtlBackend final : public Backend {
     }
   }
 
-  // Per-step figures from counter deltas: E (chip CYCLES), spikes, synaptic operations, and the
-  // packets of the step (host inputs plus packets the cores sent).
+  // Per-step figures from counter deltas: E (chip CYCLES), spikes, synaptic operations, the packets
+  // of the step (host inputs plus packets the cores sent), and every mesh core's phase cycles
+  // (CYCLES_DELIVER/UPDATE/LEARN/WAIT), as the SystemC model reports them (y-major, all cores).
   static constexpr std::size_t kSnapSlots = 2;
+  static constexpr std::size_t kPerCore = 7;
+  static constexpr int64_t kCoreIds[kPerCore] = {
+      s::CNT_SPIKES,        s::CNT_SYN_OPS,      s::CNT_PACKETS_SENT, s::CNT_CYCLES_DELIVER,
+      s::CNT_CYCLES_UPDATE, s::CNT_CYCLES_LEARN, s::CNT_CYCLES_WAIT};
   void record_figure() {
     std::vector<uint32_t> now(snapshot_.size());
     now[0] = counter_lo(1u << s::CNT_SEL_CHIP_BIT | s::CNT_CHIP_CYCLES);
     now[1] = counter_lo(1u << s::CNT_SEL_CHIP_BIT | s::CNT_CHIP_HOST_IN);
-    for (uint32_t core = 0; core < shape_.num_cores(); ++core) {
-      if (!counts_[core].present) continue;
-      now[kSnapSlots + 3 * core] = counter_lo(core << 5 | s::CNT_SPIKES);
-      now[kSnapSlots + 3 * core + 1] = counter_lo(core << 5 | s::CNT_SYN_OPS);
-      now[kSnapSlots + 3 * core + 2] = counter_lo(core << 5 | s::CNT_PACKETS_SENT);
-    }
+    for (uint32_t core = 0; core < shape_.num_cores(); ++core)
+      for (std::size_t k = 0; k < kPerCore; ++k)
+        now[kSnapSlots + kPerCore * core + k] = counter_lo(core << 5 | static_cast<uint32_t>(kCoreIds[k]));
+    // Counter low words: a step adds far less than 2^32, so the unsigned difference is exact.
+    auto delta = [&](std::size_t i) { return now[i] - snapshot_[i]; };
     StepFigure f;
     f.step = timestep_ - 1;
-    f.cycles = now[0] - snapshot_[0];
-    f.packets = now[1] - snapshot_[1];
+    f.cycles = delta(0);
+    f.packets = delta(1);
     for (uint32_t core = 0; core < shape_.num_cores(); ++core) {
-      const std::size_t i = kSnapSlots + 3 * core;
-      f.spikes += now[i] - snapshot_[i];
-      f.syn_ops += now[i + 1] - snapshot_[i + 1];
-      f.packets += now[i + 2] - snapshot_[i + 2];
+      const std::size_t i = kSnapSlots + kPerCore * core;
+      f.spikes += delta(i);
+      f.syn_ops += delta(i + 1);
+      f.packets += delta(i + 2);
+      CorePhaseCycles ph;
+      ph.x = core % shape_.width;
+      ph.y = core / shape_.width;
+      ph.deliver = delta(i + 3);
+      ph.update = delta(i + 4);
+      ph.learn = delta(i + 5);
+      ph.wait = delta(i + 6);
+      f.phases.push_back(ph);
     }
     figures_.push_back(f);
     snapshot_.swap(now);

@@ -4,12 +4,15 @@
 #include <verilated.h>
 #include <verilated_vcd_c.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
 
 #include "Vlifchip_top.h"
 #include "lifchip/chip_constants.h"
+#include "lifchip/image.h"
 
 namespace lifchip::rtl {
 
@@ -65,23 +68,32 @@ RtlChip::RtlChip() : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   const char* vcd = std::getenv("LIFCHIP_RTL_VCD");
   const bool trace = vcd && *vcd;
+  if (const char* range = trace ? std::getenv("LIFCHIP_RTL_VCD_STEPS") : nullptr) {
+    unsigned a = 0, b = 0;
+    char end = 0;
+    if (std::sscanf(range, "%u:%u%c", &a, &b, &end) != 2 || a > b)
+      throw InputError(std::string("LIFCHIP_RTL_VCD_STEPS: '") + range +
+                       "' is not first:last (two step numbers, first <= last)");
+    m.vcd_first = a, m.vcd_last = b;
+  }
   if (trace) m.ctx.traceEverOn(true);
   m.top = std::make_unique<Vlifchip_top>(&m.ctx, "lifchip");
   if (trace) {
-    if (const char* range = std::getenv("LIFCHIP_RTL_VCD_STEPS")) {
-      unsigned a = 0, b = 0;
-      if (std::sscanf(range, "%u:%u", &a, &b) == 2) m.vcd_first = a, m.vcd_last = b;
-    }
     m.vcd = std::make_unique<VerilatedVcdC>();
     m.top->trace(m.vcd.get(), 99);
     m.vcd->open(vcd);
   }
   m.top->clk_i = 0;
-  m.top->rst_ni = 0;
   m.top->bus_req_i = 0;
-  m.top->eval();
-  m.tick();
-  m.tick();
+  reset(2);
+}
+
+void RtlChip::reset(uint32_t hold_cycles) {
+  Impl& m = *impl_;
+  m.top->bus_req_i = 0;
+  m.top->rst_ni = 0;
+  m.top->eval();  // the reset is asynchronous: it acts before the next edge
+  for (uint32_t i = 0; i < std::max<uint32_t>(hold_cycles, 1); ++i) m.tick();
   m.top->rst_ni = 1;
   m.tick();
 }
@@ -91,8 +103,8 @@ RtlChip::~RtlChip() {
   if (impl_->vcd) impl_->vcd->close();
 }
 
-uint32_t RtlChip::read(uint32_t addr) { return impl_->access(addr, 0, false); }
-void RtlChip::write(uint32_t addr, uint32_t value) { impl_->access(addr, value, true); }
+uint32_t RtlChip::read32(uint32_t addr) { return impl_->access(addr, 0, false); }
+void RtlChip::write32(uint32_t addr, uint32_t value) { impl_->access(addr, value, true); }
 void RtlChip::idle(uint64_t cycles) {
   for (uint64_t i = 0; i < cycles; ++i) impl_->tick();
 }

@@ -16,22 +16,42 @@ struct RtlBuild {
 };
 const RtlBuild& rtl_build();
 
+/// A cycle-accurate host-bus master around one Verilated chip (the bus of docs/rtl.md "Host bus").
+///
+/// Time model: the chip has one clock; `cycles()` counts rising edges since construction. Every
+/// call below advances the clock by exactly the number of cycles it states and returns only after
+/// them, so a caller (the "rtl" backend, register-level tests, issue 7's firmware on a host model)
+/// can account for every cycle it spends:
+///   - read32 / write32: one register access, HOST_ACCESS_CYCLES (= 2) cycles: the request is taken
+///     at the first rising edge (the register write, FIFO pop or MEM_DATA increment happens there),
+///     acknowledged with the read data in the second cycle.
+///   - idle(n): n cycles with no request (the chip runs steps on its own after RUN_STEPS).
+///   - reset(n): n cycles with rst_ni low (asynchronous active-low reset: every register, FIFO,
+///     counter and the image return to their reset state), then one cycle with it released.
+/// Not thread-safe; one model per object (several objects may coexist).
 class RtlChip {
  public:
-  /// Elaborates a fresh model and holds it in reset for two cycles.
+  /// Elaborates a fresh model and resets it (`reset(2)`); `cycles()` is then 3.
   RtlChip();
   ~RtlChip();
   RtlChip(const RtlChip&) = delete;
   RtlChip& operator=(const RtlChip&) = delete;
 
-  /// One register access; `addr` is the byte address of spec §7.
-  uint32_t read(uint32_t addr);
-  void write(uint32_t addr, uint32_t value);
-  /// Clock cycles with no bus access.
+  /// One register read at byte address `addr` of spec §7; 2 cycles.
+  uint32_t read32(uint32_t addr);
+  /// One register write; 2 cycles.
+  void write32(uint32_t addr, uint32_t value);
+  /// Older names of read32/write32.
+  uint32_t read(uint32_t addr) { return read32(addr); }
+  void write(uint32_t addr, uint32_t value) { write32(addr, value); }
+  /// `cycles` clock cycles with no bus access.
   void idle(uint64_t cycles);
-  /// The exit cycle (spec §10.4) of the output spike the last SPIKE_OUT read popped.
+  /// Power-on reset: `hold_cycles` (at least 1) cycles in reset, then 1 cycle released.
+  void reset(uint32_t hold_cycles = 2);
+  /// The exit cycle (spec §10.4) of the output spike the last SPIKE_OUT read popped (a side channel
+  /// of the testbench, not a register: SPIKE_OUT itself carries the channel and the step).
   uint32_t spike_out_cycle() const;
-  /// Clock cycles since construction.
+  /// Rising clock edges since construction.
   uint64_t cycles() const;
   /// Dumps cycles to the VCD file while on (only if LIFCHIP_RTL_VCD was set at construction).
   void set_tracing(bool on);

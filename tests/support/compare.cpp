@@ -244,6 +244,21 @@ class Comparer {
       if (x.syn_ops != y.syn_ops) return fail(w + ", syn_ops: " + values(n_, x.syn_ops, y.syn_ops));
       if (x.packets != y.packets) return fail(w + ", packets: " + values(n_, x.packets, y.packets));
       if (o_.timing && x.cycles != y.cycles) return fail(w + ", cycles: " + values(n_, x.cycles, y.cycles));
+      if (!o_.timing) continue;
+      // Per core per phase (spec §10.4); the counters hold only the sums over steps.
+      if (x.phases.size() != y.phases.size())
+        return fail(w + ", phase entries: " + values(n_, x.phases.size(), y.phases.size()));
+      for (std::size_t c = 0; c < x.phases.size(); ++c) {
+        const CorePhaseCycles &p = x.phases[c], &q = y.phases[c];
+        const std::string wc = w + ", core (" + std::to_string(p.x) + "," + std::to_string(p.y) + ") ";
+        if (p.x != q.x || p.y != q.y)
+          return fail(wc + "phase entry " + std::to_string(c) + " is core (" + std::to_string(q.x) + "," +
+                      std::to_string(q.y) + ") in " + n_.b);
+        if (p.deliver != q.deliver) return fail(wc + "DELIVER cycles: " + values(n_, p.deliver, q.deliver));
+        if (p.update != q.update) return fail(wc + "UPDATE cycles: " + values(n_, p.update, q.update));
+        if (p.learn != q.learn) return fail(wc + "LEARN cycles: " + values(n_, p.learn, q.learn));
+        if (p.wait != q.wait) return fail(wc + "WAIT cycles: " + values(n_, p.wait, q.wait));
+      }
     }
     return {};
   }
