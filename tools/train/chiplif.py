@@ -239,6 +239,7 @@ def lifchip_counts(lifchip, image, in_spikes, input_cores, steps, n_out, backend
                 rasters[b, sp["step"], sp["channel"]] = True
             for key, val in r["totals"].items():
                 totals[key] = totals.get(key, 0) + val
+            totals["chip_cycles"] = totals.get("chip_cycles", 0) + r["chip"].get("cycles", 0)
             if first is None:
                 first = r
     return counts, rasters, first, totals

@@ -66,7 +66,7 @@ def main():
             "float_accuracy_same_samples": float(np.mean(chiplif.decide(out_f[:n].sum(1)) == y[:n])),
             "spikes_identical_to_integer_model": same,
             "per_inference": {k: totals[k] / n for k in ("syn_ops", "spikes", "packets_sent", "neuron_active",
-                                                         "neuron_idle") if k in totals},
+                                                         "neuron_idle", "chip_cycles") if k in totals},
             "wall_seconds": round(time.time() - t0, 1),
         }
         res["chip"][backend] = r

@@ -189,8 +189,10 @@ def main():
         "winner_strong_noise_afferents": int((w[N_PAT:, winner, -1] >= 96).sum()),
         "winner_weak_noise_afferents": int((w[N_PAT:, winner, -1] <= 16).sum()),
         "stdp_updates": res["totals"].get("stdp_updates", 0),
+        # Per presentation: [latency in steps, first neuron to fire], or null when it was missed.
+        "detections": [list(map(int, h)) if h else None for h in det],
     }
-    print(json.dumps(summary, indent=1))
+    print(json.dumps({k: v for k, v in summary.items() if k != "detections"}, indent=1))
     with open(os.path.join(args.out, "stdp_demo_results.json"), "w") as f:
         json.dump(summary, f, indent=1)
         f.write("\n")
