@@ -127,16 +127,23 @@ def lst(values):
 
 
 def place(layers, n_in):
-    """Splits each layer into chunks of at most NEURONS_PER_CORE neurons; chunk j of layer k goes to
-    core (k, j) — layer order along x, so packets flow east from the host port at (0,0).
-    Returns per layer a list of (x, y, first_neuron, count)."""
+    """Splits each layer into chunks of consecutive neurons that fit one core (neurons, synapse
+    entries); chunk j of layer k goes to core (k, j) — layer order along x, so packets flow east
+    from the host port at (0,0), and the input layer's cores are the x = 0 column.
+    Returns per layer a list of (x, y, first_neuron, count), and the mesh width and height used."""
     placement = []
     for k, l in enumerate(layers):
-        n = l.mant.shape[0]
-        chunks = [(k, j, s, min(NEURONS_PER_CORE, n - s)) for j, s in enumerate(range(0, n, NEURONS_PER_CORE))]
-        for (_, _, s, c) in chunks:
-            if l.mant.shape[1] > AXONS_PER_CORE or np.count_nonzero(l.mant[s : s + c]) > SYNAPSES_PER_CORE:
-                raise ValueError(f"layer {k}: a core of it would need more than its axons/synapses")
+        if l.mant.shape[1] > AXONS_PER_CORE:
+            raise ValueError(f"layer {k}: {l.mant.shape[1]} inputs > {AXONS_PER_CORE} axons per core")
+        per_neuron = np.count_nonzero(l.mant, axis=1)
+        chunks, s = [], 0
+        while s < len(per_neuron):
+            c, syn = 0, 0
+            while s + c < len(per_neuron) and c < NEURONS_PER_CORE and syn + per_neuron[s + c] <= SYNAPSES_PER_CORE:
+                syn += per_neuron[s + c]
+                c += 1
+            chunks.append((k, len(chunks), s, c))
+            s += c
         placement.append(chunks)
     width = len(layers)
     height = max(len(p) for p in placement)

@@ -10,6 +10,9 @@ import chiplif
 
 DT = 1e-3  # seconds per chip time step, recorded in the NIR metadata
 CI_SAMPLES = {"digits": 100, "ipd": 40}
+# The committed test sets: all 360 digits; the first 400 of the 1,000 generated IPD samples (the
+# whole set is tasks.IPD().splits()[1], regenerated from its seed).
+TEST_SAMPLES = {"digits": None, "ipd": 400}
 
 
 def nir_cuba_params(n, du, dv):
@@ -71,23 +74,26 @@ def chip_layers(task, weights):
 
 
 def write_ci_subset(path, task, x, y, layers, steps):
-    """One line per sample: label, expected class, n_out expected output spike counts (from the
-    integer model, which the chip must match exactly), number of input spikes, then (step, input) pairs."""
+    """Input i goes to axon i of every core of the first layer (the x = 0 column). A comment line,
+    then "samples steps inputs outputs t_in", then one line per sample: label, expected class, the
+    expected output spike counts (from the integer model, which the chip must match exactly), and
+    t_in hex words, one per input step: the inputs that spike in it as bits (np.packbits order:
+    input i is bit 7 - i % 8 of byte i / 8)."""
     counts = chiplif.simulate_int(layers, x, steps).sum(1)
     with open(path, "w") as f:
         f.write(f"# {task.name}: {len(y)} test samples, {steps} steps, {task.n_in} inputs, {task.n_classes} outputs\n")
-        f.write(f"{len(y)} {steps} {task.n_in} {task.n_classes}\n")
+        f.write(f"{len(y)} {steps} {task.n_in} {task.n_classes} {x.shape[1]}\n")
         for b in range(len(y)):
-            t, i = np.nonzero(x[b])
-            pairs = " ".join(f"{a} {c}" for a, c in zip(t, i))
-            f.write(f"{y[b]} {chiplif.decide(counts[b])} {' '.join(map(str, counts[b]))} {len(t)} {pairs}\n")
+            words = " ".join(np.packbits(x[b, t]).tobytes().hex() for t in range(x.shape[1]))
+            f.write(f"{y[b]} {chiplif.decide(counts[b])} {' '.join(map(str, counts[b]))} {words}\n")
 
 
 def export_all(task, weights, xte, yte, out, lifchip):
     steps = chiplif.run_steps(len(weights), task.t_in)
     write_nir(os.path.join(out, f"{task.name}.nir"), task, weights)
-    np.savez_compressed(os.path.join(out, f"{task.name}_test.npz"), x=np.packbits(xte, axis=-1), y=yte,
-                        shape=np.array(xte.shape))
+    m = TEST_SAMPLES[task.name] or len(yte)
+    np.savez_compressed(os.path.join(out, f"{task.name}_test.npz"), x=np.packbits(xte[:m], axis=-1), y=yte[:m],
+                        shape=np.array(xte[:m].shape))
     layers = chip_layers(task, weights)
     text, _ = chiplif.image_text(layers, task.n_in, f"{task.name} (trained, built by tools/train)")
     chiplif.seal(lifchip, text, os.path.join(out, f"{task.name}.image.txtpb"))

@@ -98,12 +98,17 @@ def main():
     ap.add_argument("--lifchip", default=os.path.join(chiplif.ROOT, "build", "tools", "lifchip"))
     ap.add_argument("--out", default=os.path.join(chiplif.ROOT, "tools", "examples"))
     ap.add_argument("--no-quantise", action="store_true", help="train in plain float (no 8-bit weight grid)")
+    ap.add_argument("--export-only", action="store_true", help="re-export the saved <task>_weights.npz")
     args = ap.parse_args()
 
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     task = TASKS[args.task]()
     (xtr, ytr), (xte, yte) = task.splits()
+    if args.export_only:
+        wz = np.load(os.path.join(args.out, f"{task.name}_weights.npz"))
+        export.export_all(task, [wz["w0"], wz["w1"]], xte, yte, args.out, args.lifchip)
+        return
     steps = chiplif.run_steps(2, task.t_in)
     model = CubaNet([task.n_in, task.hidden, task.n_classes], task.du, task.dv, args.seed, not args.no_quantise)
     epochs = args.epochs or {"digits": 60, "ipd": 15}[task.name]
