@@ -105,17 +105,31 @@ def run_steps(n_layers, t_in):
 # Float -> integer bridge.
 
 
-def quantise_layer(w, du, dv, target_vth=4096):
-    """Maps a float layer (threshold 1) onto the chip grid. The float training already keeps w on the
-    grid step max|w| / 127 (quantisation-aware training), so mant = round(w * S) exactly; the
-    exponent is chosen so that vth = S * 2^e is close to target_vth (room for input sums in the
-    18-bit a_in and the 24-bit u), and vth is rounded to an integer."""
+# Every exported layer has threshold vth = VTH_EXPORT, so thr = vth << 6 = 2^18 and the chip's 24-bit
+# ranges are fixed multiples of the float threshold: v saturates at -(2^23 - 1) / 2^18 ~ -32 (the
+# float model clamps v there too), u wraps beyond +-32 (training keeps |u| under U_SAFE), a_in
+# saturates at 32 thresholds per step.
+VTH_EXPORT = 4096
+V_SAT = (U_HALF - 1) / (VTH_EXPORT << THR_SHIFT)
+U_SAFE = 24.0
+
+
+def weight_grid(w_absmax):
+    """The weight exponent e and grid step 2^e / (vth << 6 >> 6) of a layer whose largest |w| is
+    w_absmax (threshold units): the smallest e whose 8-bit mantissa still holds w_absmax."""
+    e = C["WEIGHT_EXP_MIN"]
+    while e < C["WEIGHT_EXP_MAX"] and w_absmax * VTH_EXPORT / 2.0**e > W_MAX + 0.49:
+        e += 1
+    return e, 2.0**e / VTH_EXPORT
+
+
+def quantise_layer(w, du, dv):
+    """Maps a float layer (threshold 1) onto the chip: vth = VTH_EXPORT, weight = mant << e with
+    mant = round(w / step). Training keeps w on that grid (quantisation-aware), so this is exact."""
     w = np.asarray(w, dtype=np.float64)
-    S = W_MAX / max(np.abs(w).max(), 1e-12)
-    mant = np.clip(np.round(w * S), -W_MAX - 1, W_MAX).astype(np.int64)
-    e = int(np.clip(np.round(np.log2(target_vth / S)), C["WEIGHT_EXP_MIN"], C["WEIGHT_EXP_MAX"]))
-    vth = int(np.clip(np.round(S * 2.0**e), 0, VTH_MAX))
-    return ChipLayer(mant, e, du, dv, vth)
+    e, step = weight_grid(np.abs(w).max())
+    mant = np.clip(np.round(w / step), -W_MAX - 1, W_MAX).astype(np.int64)
+    return ChipLayer(mant, e, du, dv, VTH_EXPORT)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,19 +216,25 @@ def image_text(layers, n_in, name):
     return "\n".join(out) + "\n", placement
 
 
-def stimuli_text(in_spikes_one, input_cores, steps, name=""):
-    """Stimuli of one sample: in_spikes_one bool [T, n_in]; input i goes to axon i of every core in
-    input_cores (the cores of layer 0)."""
+def stimuli_text(in_spikes_one, input_cores, steps, name="", input_targets=None):
+    """Stimuli of one sample: in_spikes_one bool [T, n_in]. Input i goes to axon i of every core in
+    input_cores (the cores of layer 0), or, when input_targets is given (the mapper's bindings), to
+    every (x, y, axon) of input_targets[i]."""
     lines = [f'name: "{name}"', f"num_steps: {steps}"]
     for t in range(in_spikes_one.shape[0]):
         idx = np.nonzero(in_spikes_one[t])[0]
         if len(idx) == 0:
             continue
         xs, ys, ax = [], [], []
-        for (x, y) in input_cores:
-            xs += [x] * len(idx)
-            ys += [y] * len(idx)
-            ax += list(idx)
+        if input_targets is None:
+            for (x, y) in input_cores:
+                xs += [x] * len(idx)
+                ys += [y] * len(idx)
+                ax += list(idx)
+        else:
+            for i in idx:
+                for (x, y, a) in input_targets[i]:
+                    xs.append(x), ys.append(y), ax.append(a)
         lines.append(f"steps {{ step: {t} x: {lst(xs)} y: {lst(ys)} axon: {lst(ax)} }}")
     return "\n".join(lines) + "\n"
 
@@ -226,7 +246,8 @@ def seal(lifchip, text, path):
     subprocess.run([lifchip, "image", "seal", path, "-o", path], check=True, stdout=subprocess.DEVNULL)
 
 
-def lifchip_counts(lifchip, image, in_spikes, input_cores, steps, n_out, backend, extra=None):
+def lifchip_counts(lifchip, image, in_spikes, input_cores, steps, n_out, backend, extra=None, input_targets=None,
+                   channel_output=None):
     """Runs every sample through `lifchip run --json` (one run per sample: loading the image resets
     the chip). Returns spike counts [B, n_out], spike rasters [B, steps, n_out] and the JSON of the
     first run (counters)."""
@@ -238,12 +259,13 @@ def lifchip_counts(lifchip, image, in_spikes, input_cores, steps, n_out, backend
         stim = os.path.join(tmp, "s.stimuli.txtpb")
         for b in range(in_spikes.shape[0]):
             with open(stim, "w") as f:
-                f.write(stimuli_text(in_spikes[b], input_cores, steps))
+                f.write(stimuli_text(in_spikes[b], input_cores, steps, input_targets=input_targets))
             cmd = [lifchip, "run", image, "--stimuli", stim, "--backend", backend, "--json"] + (extra or [])
             r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
             for sp in r["spikes"]:
-                counts[b, sp["channel"]] += 1
-                rasters[b, sp["step"], sp["channel"]] = True
+                o = sp["channel"] if channel_output is None else channel_output[sp["channel"]]
+                counts[b, o] += 1
+                rasters[b, sp["step"], o] = True
             for key, val in r["totals"].items():
                 totals[key] = totals.get(key, 0) + val
             totals["chip_cycles"] = totals.get("chip_cycles", 0) + r["chip"].get("cycles", 0)
@@ -272,7 +294,7 @@ def simulate_float(weights, du, dv, in_spikes, steps):
         new_prev = [None] * len(weights)
         for k, w in enumerate(weights):
             u[k] = alpha * u[k] + arriving[k].astype(np.float64) @ w.T
-            v[k] = beta * v[k] + u[k]
+            v[k] = np.maximum(beta * v[k] + u[k], -V_SAT)  # the chip's saturation
             s = v[k] > 1.0
             v[k] = np.where(s, 0.0, v[k])
             if k + 1 < len(weights):

@@ -7,7 +7,9 @@
 import argparse
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -25,6 +27,9 @@ def main():
     ap.add_argument("--dir", default=os.path.join(chiplif.ROOT, "tools", "examples"))
     ap.add_argument("--samples", type=int, default=0, help="chip runs on the first N test samples (0: all)")
     ap.add_argument("--backends", default="functional,systemc")
+    ap.add_argument("--via-mapper", action="store_true",
+                    help="map <task>.nir with `lifchip map` (its bindings say where inputs and outputs are) "
+                         "instead of using the committed directly built image; results go to <task>_mapped_results.json")
     args = ap.parse_args()
 
     task = TASKS[args.task]()
@@ -52,11 +57,31 @@ def main():
     placement, _, _ = chiplif.place(layers, task.n_in)
     input_cores = [(px, py) for (px, py, _, _) in placement[0]]
     res["cores_used"] = sum(len(p) for p in placement)
+    targets, channel_output = None, None
+    tmp = tempfile.mkdtemp()
+    if args.via_mapper:
+        image = os.path.join(tmp, f"{task.name}.image.pb")
+        bind, rep = os.path.join(tmp, "bindings.json"), os.path.join(tmp, "report.json")
+        subprocess.run([args.lifchip, "map", os.path.join(args.dir, f"{task.name}.nir"), "-o", image, "--bindings",
+                        bind, "--report", rep], check=True, stdout=subprocess.DEVNULL)
+        with open(bind) as f:
+            b = json.load(f)
+        targets = b["input_targets"]
+        channel_output = {}
+        for o, terms in enumerate(b["output_terms"]):
+            if len(terms) != 1 or terms[0][1] != 1:
+                raise SystemExit(f"output {o}: not a plain spike output in the mapper's bindings")
+            channel_output[terms[0][0]] = o
+        with open(rep) as f:
+            res["mapper_report"] = json.load(f)
+        res["cores_used"] = len(set((tt[0], tt[1]) for t in targets for tt in t) |
+                                set((c["x"], c["y"]) for c in b["channels"]))
     res["chip"] = {}
     for backend in args.backends.split(","):
         t0 = time.time()
         counts, rasters, first, totals = chiplif.lifchip_counts(
-            args.lifchip, image, x[:n], input_cores, steps, task.n_classes, backend)
+            args.lifchip, image, x[:n], input_cores, steps, task.n_classes, backend, input_targets=targets,
+            channel_output=channel_output)
         pred = chiplif.decide(counts)
         same = bool(np.array_equal(rasters, out_i[:n]))
         r = {
@@ -72,7 +97,8 @@ def main():
         res["chip"][backend] = r
         print(backend, json.dumps(r))
         sys.stdout.flush()
-    with open(os.path.join(args.dir, f"{task.name}_results.json"), "w") as f:
+    suffix = "_mapped_results.json" if args.via_mapper else "_results.json"
+    with open(os.path.join(args.dir, task.name + suffix), "w") as f:
         json.dump(res, f, indent=1)
         f.write("\n")
 
