@@ -23,6 +23,7 @@ using Action = std::function<int()>;
 void add_run_command(CLI::App& app, Action& action);
 void add_image_commands(CLI::App& app, Action& action);
 void add_backends_command(CLI::App& app, Action& action);
+void add_map_commands(CLI::App& app, Action& action);  // import, fit, map (cmd_map.cpp)
 
 /// The longest run `lifchip run` accepts. Results keep per-step figures and probe values in memory,
 /// so an unbounded step count (e.g. a stimuli step of 4e9 from a corrupt file) would exhaust memory.

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   });
 
   Action action;
+  add_map_commands(app, action);
   add_run_command(app, action);
   add_image_commands(app, action);
   add_backends_command(app, action);

@@ -1,0 +1,195 @@
+// `lifchip import|fit|map` as users and scripts see them: exit codes, one error line naming the file
+// and the limit or option, no output files after a failure, images that validate, JSON that parses.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "lifchip/image.h"
+
+namespace lifchip {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kBinary = std::string(LIFCHIP_BINARY_DIR) + "/tools/lifchip";
+const std::string kData = std::string(LIFCHIP_SOURCE_DIR) + "/mapper/tests/data";
+const std::string kNir = kData + "/nir/linear_cubalif_v020.nir";
+const std::string kConv = kData + "/nir/conv2d_pool.nir";
+const std::string kProtoLi = kData + "/proto/small.txtpb";
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = fs::temp_directory_path() /
+            ("lifchip_cli_map_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+  std::size_t count() const {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(path_)) n += e.is_regular_file() ? 1 : 0;
+    return n;
+  }
+
+ private:
+  fs::path path_;
+};
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+Result lifchip(const std::string& args) {
+  TempDir io;
+  const std::string cmd =
+      quote(kBinary) + " " + args + " >" + quote(io / "out") + " 2>" + quote(io / "err") + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  r.out = slurp(io / "out");
+  r.err = slurp(io / "err");
+  return r;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+std::ostream& operator<<(std::ostream& os, const Result& r) {
+  return os << "exit " << r.code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
+}
+
+void expect_input_error(const Result& r, const std::vector<std::string>& names) {
+  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_EQ(r.out, "") << r;
+  EXPECT_EQ(r.err.rfind("lifchip: error: ", 0), 0u) << r;
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line:\n" << r;
+  for (const std::string& n : names) EXPECT_TRUE(contains(r.err, n)) << "missing '" << n << "' in\n" << r;
+}
+
+class CliMap : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(kBinary)) << kBinary << " is missing: build the lifchip target";
+  }
+};
+
+TEST_F(CliMap, Help) {
+  for (const char* sub : {"import --help", "fit --help", "map --help"}) {
+    const Result r = lifchip(sub);
+    EXPECT_EQ(r.code, 0) << sub << "\n" << r;
+  }
+  const Result r = lifchip("map --help");
+  for (const char* w : {"--mesh", "--neurons-per-core", "--synapses-per-core", "--partition", "--place",
+                        "--seed", "--dt", "--reset", "--json", "--report", "--bindings", "--output"})
+    EXPECT_TRUE(contains(r.out, w)) << w;
+}
+
+TEST_F(CliMap, ImportSummarisesAndWritesOurFormat) {
+  TempDir d;
+  Result r = lifchip("import " + quote(kNir));
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, "CubaLIF")) << r;
+  r = lifchip("import " + quote(kNir) + " -o " + quote(d / "net.txtpb") + " --json");
+  ASSERT_EQ(r.code, 0) << r;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["figures"]["importer"], "nir");
+  // The written network imports again with the same summary.
+  const Result again = lifchip("import " + quote(d / "net.txtpb") + " --json");
+  ASSERT_EQ(again.code, 0) << again;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["populations"], j["populations"]);
+}
+
+TEST_F(CliMap, FitSaysWhatBinds) {
+  Result r = lifchip("fit " + quote(kConv));
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, "fits: fits on ")) << r;
+  r = lifchip("fit " + quote(kConv) + " --json");
+  ASSERT_EQ(r.code, 0) << r;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["fits"].get<bool>());
+  EXPECT_GT(j["cores_used"].get<int>(), 0);
+  // Too few neurons per core on a 1x1 mesh: does not fit, named.
+  r = lifchip("fit " + quote(kConv) + " --mesh 1x1 --neurons-per-core 1");
+  expect_input_error(r, {kConv, "does not fit", "cores, the 1x1 mesh has 1"});
+  r = lifchip("fit " + quote(kConv) + " --mesh 1x1 --neurons-per-core 1 --json");
+  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_FALSE(nlohmann::json::parse(r.out)["fits"].get<bool>());
+}
+
+TEST_F(CliMap, MapWritesAValidImageReportAndBindings) {
+  TempDir d;
+  const Result r =
+      lifchip("map " + quote(kConv) + " -o " + quote(d / "img.pb") + " --report " + quote(d / "rep.json") +
+              " --bindings " + quote(d / "bind.json") + " --partition optimise --place optimise --seed 3");
+  ASSERT_EQ(r.code, 0) << r;
+  for (const char* w : {"Quantisation", "Cores", "Traffic per step", "Wrote"})
+    EXPECT_TRUE(contains(r.out, w)) << r;
+  const pb::ChipImage img = read_image_file(d / "img.pb");
+  EXPECT_NO_THROW(validate_sealed_image(img));
+  const nlohmann::json rep = nlohmann::json::parse(slurp(d / "rep.json"));
+  for (const char* k : {"fit", "layers", "cores", "traffic", "passes"}) EXPECT_TRUE(rep.contains(k)) << k;
+  const nlohmann::json b = nlohmann::json::parse(slurp(d / "bind.json"));
+  EXPECT_FALSE(b["input_targets"].empty());
+  EXPECT_FALSE(b["channels"].empty());
+  // --json on stdout parses.
+  const Result rj =
+      lifchip("map " + quote(kNir) + " -o " + quote(d / "img2.txtpb") + " --json --reset subtract");
+  ASSERT_EQ(rj.code, 0) << rj;
+  EXPECT_TRUE(nlohmann::json::parse(rj.out)["fit"]["fits"].get<bool>());
+  EXPECT_NO_THROW(validate_sealed_image(read_image_file(d / "img2.txtpb")));
+}
+
+TEST_F(CliMap, BadArgumentsAndFilesGiveOneLineAndNoOutput) {
+  TempDir d;
+  const std::string out = " -o " + quote(d / "img.pb");
+  expect_input_error(lifchip("map " + quote(kNir) + out + " --mesh 4y4"), {"option '--mesh'", "4y4"});
+  expect_input_error(lifchip("map " + quote(kNir) + out + " --mesh 17x1"), {"options: "});
+  expect_input_error(lifchip("map " + quote(kNir) + out + " --partition magic"),
+                     {"unknown strategy 'magic'", "greedy, optimise"});
+  expect_input_error(lifchip("map " + quote(kNir) + out + " --place magic"),
+                     {"unknown strategy 'magic'", "rowmajor"});
+  expect_input_error(lifchip("map " + quote(kNir) + out + " --reset never"), {"option '--reset'"});
+  expect_input_error(lifchip("map " + quote(kNir) + out + " --dt -1"), {"option 'dt'"});
+  expect_input_error(lifchip("map " + quote(kNir) + out + " --neurons-per-core 2000"), {"options: "});
+  expect_input_error(lifchip("map " + quote(d / "missing.nir") + out), {"missing.nir"});
+  expect_input_error(lifchip("map " + quote(kData + "/nir/broken/delay_node.nir") + out),
+                     {"delay_node.nir", "Delay"});
+  expect_input_error(lifchip("map " + quote(kData + "/nir/broken/empty.nir") + out), {"empty.nir"});
+  expect_input_error(lifchip("map " + quote(kProtoLi) + out), {"small.txtpb", "population 'readout' (LI)"});
+  expect_input_error(lifchip("map " + quote(kConv) + out + " --synapses-per-core 4"),
+                     {"conv2d_pool.nir", "synapse entries on one core, limit 4"});
+  expect_input_error(lifchip("map " + quote(kNir) + " -o " + quote(d / "no/such/dir/img.pb")), {"img.pb"});
+  EXPECT_EQ(d.count(), 0u) << "a failed command left a file behind";
+  // Usage errors: exit 2.
+  EXPECT_EQ(lifchip("map " + quote(kNir)).code, 2);
+  EXPECT_EQ(lifchip("fit").code, 2);
+  EXPECT_EQ(lifchip("map " + quote(kNir) + out + " --seed notanumber").code, 2);
+}
+
+}  // namespace
+}  // namespace lifchip

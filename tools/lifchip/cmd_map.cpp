@@ -1,0 +1,233 @@
+// `lifchip import|fit|map`: a trained network (NIR or our protobuf) to our network format, to a
+// fit verdict, or to a chip image with its report and host bindings (docs/mapper.md).
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "lifchip/mapper/map.h"
+
+namespace lifchip::cli {
+
+namespace {
+
+namespace m = lifchip::mapper;
+
+struct MapCliOptions {
+  std::string input, output, report, bindings, mesh, reset = "zero";
+  bool json = false;
+  m::MapOptions map;
+  double dt = 0;
+};
+
+void add_map_options(CLI::App* c, MapCliOptions* o) {
+  c->add_option("NETWORK", o->input, "Network: NIR (.nir/.h5/.hdf5) or our protobuf (.pb/.txtpb/...)")
+      ->required();
+  c->add_option("--mesh", o->mesh, "Mesh size WxH (default 4x4, at most 16x16)");
+  c->add_option("--neurons-per-core", o->map.neurons_per_core,
+                "Neurons per core (default 256, at most 1024)");
+  c->add_option("--axons-per-core", o->map.axons_per_core,
+                "Input axons per core (default 1024, at most 4096)");
+  c->add_option("--synapses-per-core", o->map.synapses_per_core,
+                "Synapse entries per core (default 16384, at most 65536)");
+  c->add_option("--fanout-per-core", o->map.fanout_per_core,
+                "Fan-out entries per core (default 4096, at most 16384)");
+  c->add_option("--profiles-per-core", o->map.profiles_per_core,
+                "Neuron profiles per core (default 8, at most 16)");
+  c->add_option("--partition", o->map.partition, "Partition strategy: greedy | optimise")
+      ->capture_default_str();
+  c->add_option("--place", o->map.place, "Place strategy: rowmajor | optimise")->capture_default_str();
+  c->add_option("--seed", o->map.seed, "Seed of the optimisers")->capture_default_str();
+  c->add_option("--dt", o->dt, "Time step in seconds (default: the network's, else 0.001)");
+  c->add_option("--reset", o->reset, "Reset mode: zero (v := v_reset) | subtract (v := v - threshold)")
+      ->capture_default_str();
+  c->add_flag("--json", o->json, "Print the report as JSON");
+}
+
+void finish_options(MapCliOptions& o) {
+  if (!o.mesh.empty()) {
+    unsigned w = 0, h = 0;
+    char x = 0, extra = 0;
+    std::istringstream is(o.mesh);
+    if (!(is >> w >> x >> h) || (x != 'x' && x != 'X') || (is >> extra) || w == 0 || h == 0)
+      throw InputError("option '--mesh': '" + o.mesh + "' is not WxH (e.g. 4x4)");
+    o.map.mesh_width = w;
+    o.map.mesh_height = h;
+  }
+  if (o.dt != 0) o.map.dt = o.dt;
+  if (o.reset == "zero")
+    o.map.reset_mode = pb::RESET_ZERO;
+  else if (o.reset == "subtract")
+    o.map.reset_mode = pb::RESET_SUBTRACT;
+  else
+    throw InputError("option '--reset': '" + o.reset + "' is not zero or subtract");
+}
+
+m::Network load(const std::string& path, m::Report* report) {
+  return for_file(path, [&] {
+    reject_directory(path);
+    return m::import_network(path, report);
+  });
+}
+
+nlohmann::json fit_json(const m::FitResult& f) {
+  return {{"fits", f.fits},
+          {"cores_used", f.cores_used},
+          {"cores_available", f.cores_available},
+          {"binding_limit", f.binding_limit},
+          {"where", f.where},
+          {"needed", f.needed},
+          {"limit", f.limit},
+          {"headroom", f.headroom},
+          {"message", f.message}};
+}
+
+int do_import(const MapCliOptions& o) {
+  m::Report report;
+  const m::Network net = load(o.input, &report);
+  if (!o.output.empty()) {
+    check_writable(o.output);
+    m::write_network_file(o.output, m::to_proto(net));
+  }
+  const m::ReportSection* sec = report.section("import");
+  if (o.json) {
+    nlohmann::json j;
+    j["file"] = o.input;
+    nlohmann::json figs = nlohmann::json::object();
+    for (const auto& [k, v] : sec->figures) figs[k] = v;
+    j["figures"] = figs;
+    j["notes"] = sec->notes;
+    nlohmann::json pops = nlohmann::json::array();
+    for (auto v : net.populations()) {
+      const auto& p = net.population(v);
+      pops.push_back({{"name", p.name},
+                      {"kind", m::kind_name(p.kind)},
+                      {"size", p.size},
+                      {"source_node", p.source_node}});
+    }
+    j["populations"] = pops;
+    if (!o.output.empty()) j["written"] = o.output;
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  Table t({"population", "kind", "size", "node"});
+  for (auto v : net.populations()) {
+    const auto& p = net.population(v);
+    t.add({p.name, m::kind_name(p.kind), group_digits(p.size), p.source_node});
+  }
+  std::cout << "Network " << o.input << "\n" << t.str();
+  for (const auto& [k, v] : sec->figures) std::cout << "  " << k << ": " << v << "\n";
+  for (const auto& n : sec->notes) std::cout << "  note: " << n << "\n";
+  if (!o.output.empty()) std::cout << "Wrote " << o.output << "\n";
+  return kExitOk;
+}
+
+int do_fit(MapCliOptions o) {
+  finish_options(o);
+  const m::Network net = load(o.input, nullptr);
+  const m::FitResult f = for_file(o.input, [&] { return m::fit_network(net, o.map); });
+  if (o.json) {
+    // Machine output either way; the exit code says whether it fits.
+    std::cout << fit_json(f).dump(2) << "\n";
+    return f.fits ? kExitOk : kExitBadInput;
+  }
+  if (!f.fits) throw InputError(o.input + ": does not fit: " + f.message);
+  std::cout << "fits: " << f.message << "\n";
+  return kExitOk;
+}
+
+nlohmann::json bindings_json(const m::MapResult& r) {
+  nlohmann::json j;
+  nlohmann::json in = nlohmann::json::array();
+  for (const auto& p : r.input.ports)
+    in.push_back({{"name", p.name}, {"offset", p.offset}, {"size", p.size}});
+  j["input_ports"] = in;
+  nlohmann::json targets = nlohmann::json::array();
+  for (const auto& t : r.input.targets) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : t) list.push_back({a.x, a.y, a.axon});
+    targets.push_back(list);
+  }
+  j["input_targets"] = targets;  // [input index] -> [[x, y, axon], ...]
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : r.output.ports)
+    out.push_back({{"name", p.name}, {"offset", p.offset}, {"size", p.size}});
+  j["output_ports"] = out;
+  nlohmann::json ch = nlohmann::json::array();
+  for (const auto& c : r.output.channels)
+    ch.push_back({{"population", c.population},
+                  {"neuron", c.neuron},
+                  {"x", c.x},
+                  {"y", c.y},
+                  {"core_neuron", c.core_neuron}});
+  j["channels"] = ch;
+  nlohmann::json terms = nlohmann::json::array();
+  for (const auto& t : r.output.terms) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& x : t) list.push_back({x.channel, x.weight});
+    terms.push_back(list);
+  }
+  j["output_terms"] = terms;  // [output index] -> [[channel, weight], ...]
+  j["output_bias"] = r.output.bias;
+  j["latency"] = r.output.latency;
+  return j;
+}
+
+int do_map(MapCliOptions o) {
+  finish_options(o);
+  check_writable(o.output);
+  if (!o.report.empty()) check_writable(o.report);
+  if (!o.bindings.empty()) check_writable(o.bindings);
+  m::Report imp;
+  const m::Network net = load(o.input, &imp);
+  if (o.map.image_name.empty()) {
+    const auto slash = o.input.find_last_of('/');
+    o.map.image_name = slash == std::string::npos ? o.input : o.input.substr(slash + 1);
+  }
+  m::MapResult r = for_file(o.input, [&] { return m::map_network(net, o.map); });
+  r.report.passes.sections.insert(r.report.passes.sections.begin(), imp.sections.begin(), imp.sections.end());
+  // Everything is computed before anything is written: no partial outputs on failure.
+  const std::string text = o.json ? r.report.json() + "\n" : r.report.table();
+  write_output(o.output, r.image);
+  if (!o.report.empty()) write_text_file(o.report, r.report.json() + "\n");
+  if (!o.bindings.empty()) write_text_file(o.bindings, bindings_json(r).dump(2) + "\n");
+  std::cout << text;
+  if (!o.json) std::cout << "\nWrote " << o.output << " (" << r.image.cores_size() << " cores)\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_map_commands(CLI::App& app, Action& action) {
+  auto io = std::make_shared<MapCliOptions>();
+  CLI::App* i = app.add_subcommand(
+      "import", "Read a NIR or protobuf network; summarise it or write our protobuf format");
+  i->add_option("NETWORK", io->input, "Network: NIR (.nir/.h5/.hdf5) or our protobuf (.pb/.txtpb/...)")
+      ->required();
+  i->add_option("-o,--output", io->output,
+                "Write the network in our format (.txtpb/.pbtxt/.textproto = text, else binary)");
+  i->add_flag("--json", io->json, "Print the summary as JSON");
+  i->callback([&action, io] { action = [io] { return do_import(*io); }; });
+
+  auto fo = std::make_shared<MapCliOptions>();
+  CLI::App* f = app.add_subcommand("fit",
+                                   "Dry run: does the network fit the chip, on how many cores, which limit "
+                                   "binds (exit 1 if it does not fit)");
+  add_map_options(f, fo.get());
+  f->callback([&action, fo] { action = [fo] { return do_fit(*fo); }; });
+
+  auto mo = std::make_shared<MapCliOptions>();
+  CLI::App* c = app.add_subcommand("map", "Map a network to a chip image, with the mapping report");
+  add_map_options(c, mo.get());
+  c->add_option("-o,--output", mo->output,
+                "Chip image to write (.txtpb/.pbtxt/.textproto = text, else binary)")
+      ->required();
+  c->add_option("--report", mo->report, "Also write the report as JSON to this file");
+  c->add_option("--bindings", mo->bindings,
+                "Write the host bindings (input targets, output channels) as JSON");
+  c->callback([&action, mo] { action = [mo] { return do_map(*mo); }; });
+}
+
+}  // namespace lifchip::cli
