@@ -8,6 +8,7 @@ PACKAGES=(
   libsystemc-dev verilator libboost-graph-dev protobuf-compiler libprotobuf-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libhdf5-dev
   python3-numpy python3-h5py python3-matplotlib
+  python3-torch python3-sklearn  # tools/train: surrogate-gradient training, sklearn's digits data set
   python3-brian  # only for the Brian2 comparison in tools/bench/
   yosys  # only for rtl/synth/synth_core_router.sh (generic synthesis figures in docs/rtl.md)
 )
