@@ -169,7 +169,9 @@ void CoreDatapath::arrive(bool current, uint32_t axon) {
     w |= m;
     (current ? cur_list : next_list).push_back(axon);
     // Its synapse row is read in the next delivery phase: start fetching it now.
-    __builtin_prefetch(&syn_packed[axon_range[axon] & 0xFFFFu]);
+    // data() + offset, not &v[offset]: a core may have no synapse entries (then data() is null and the
+    // offset 0), and an empty range may start at S; indexing there is undefined behaviour (UBSan).
+    __builtin_prefetch(syn_packed.data() + (axon_range[axon] & 0xFFFFu));
     any_cur = any_cur || current;
   }
 }
