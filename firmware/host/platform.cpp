@@ -109,8 +109,8 @@ uint32_t RegisterAdapter::read32(uint32_t addr) {
       const uint32_t id = cnt_sel_ & 31u, core = (cnt_sel_ >> 5) & 0xFFu;
       uint64_t v = 0;
       if ((cnt_sel_ >> s::CNT_SEL_CHIP_BIT) & 1u) {
-        if (!valid_ || id >= s::CNT_CHIP_SLOTS) break;
-        v = counters().chip[id];
+        if (id >= s::CNT_CHIP_SLOTS) break;
+        v = valid_ ? counters().chip[id] : 0;  // chip counters exist without an image (as in the SystemC model)
       } else {
         if (!valid_ || core >= shape_.num_cores()) break;
         v = counters().cores[core][id];
