@@ -111,9 +111,7 @@ Agreement evaluate(const Network& network, const MapResult& mapped,
   Agreement a;
   FloatSimOptions fo;
   fo.dt = mapped.report.dt;
-  fo.reset_mode = mapped.image.cores_size() && mapped.image.cores(0).profiles_size()
-                      ? mapped.image.cores(0).profiles(0).reset_mode()
-                      : pb::RESET_ZERO;
+  fo.reset_mode = mapped.report.reset_mode;
   std::unique_ptr<Backend> backend = BackendRegistry::create(backend_name);
   std::vector<double> chip_tot, float_tot;
   uint64_t chip_ok = 0, float_ok = 0;

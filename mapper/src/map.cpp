@@ -246,6 +246,7 @@ MapResult map_network(const Network& network, const MapOptions& options) {
   if (!c.fit.fits) throw InputError(c.fit.message);
   const detail::QNet& q = c.q;
   rep.dt = q.dt;
+  rep.reset_mode = q.reset_mode;
   rep.layers = q.layers;
 
   ReportSection quant;
@@ -421,6 +422,7 @@ std::string MapReport::json(int indent) const {
               {"headroom", fit.headroom},
               {"message", fit.message}};
   j["dt_s"] = dt;
+  j["reset_mode"] = reset_mode == pb::RESET_SUBTRACT ? "subtract" : "zero";
   nlohmann::json layers_j = nlohmann::json::array();
   for (const LayerQuant& L : layers)
     layers_j.push_back({{"population", L.population},

@@ -61,9 +61,10 @@ struct MapOptions {
   /// uses v := v - threshold (snnTorch's default), ignoring v_reset (reported).
   pb::ResetMode reset_mode = pb::RESET_ZERO;
 
-  /// Sample stimuli: when given, firing rates are measured by running the functional model on
-  /// them (on a first greedy mapping) and weight the traffic objective; else every neuron is
-  /// assumed to fire once per step (uniform).
+  /// Sample stimuli: when given, firing rates (spikes per step of every input and neuron) are
+  /// measured on them with the chip's integer model of the quantised network (bit-exact with the
+  /// functional backend, independent of placement) and weight the traffic objective; else every
+  /// input and neuron is assumed to spike once per step (uniform).
   std::vector<NetworkStimulus> sample_stimuli;
 
   std::string image_name;  // ChipImage.name; default: "mapped"
@@ -200,6 +201,7 @@ struct MapReport {
   TrafficPrediction traffic;
   FitResult fit;
   double dt = 0;
+  pb::ResetMode reset_mode = pb::RESET_ZERO;
   /// Human-readable tables (quantisation per layer, core usage, traffic, notes).
   std::string table() const;
   /// The same as a JSON document (docs/mapper.md lists the keys).
