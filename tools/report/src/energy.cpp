@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -201,6 +202,12 @@ std::string format_energy_model(const EnergyModel& m) {
 EnergyModel load_energy_model(const std::string& preset_or_path) {
   for (const auto& p : kPresetText)
     if (preset_or_path == p[0]) return energy_preset(preset_or_path);
+  std::error_code ec;
+  if (!std::filesystem::exists(preset_or_path, ec)) {
+    std::string known;
+    for (const auto& p : kPresetText) known += std::string(known.empty() ? "" : ", ") + p[0];
+    throw InputError(preset_or_path + ": no such energy model file, and not one of the presets (" + known + ")");
+  }
   return parse_energy_model(read_file_bytes(preset_or_path), preset_or_path);
 }
 
