@@ -1,6 +1,8 @@
 #!/bin/bash
 # Installs the Debian 12 packages lifchip needs, only those that are missing, so it is quick (no
 # apt-get at all) on a machine that already has them. Run as root, or with sudo available.
+# --tests adds what only the tests need: Debian's chromium (about 100 MB with its libraries), used
+# headless by tests/test_report.cpp to check that reports render; users of lifchip never need it.
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +12,9 @@ PACKAGES=(
   python3-numpy python3-h5py python3-matplotlib
   python3-brian  # only for the Brian2 comparison in tools/bench/
 )
+if [[ ${1:-} == --tests ]]; then
+  PACKAGES+=(chromium)
+fi
 
 if ! command -v dpkg >/dev/null 2>&1; then
   echo "install_deps: dpkg not found; lifchip's set-up scripts target Debian 12. Install: ${PACKAGES[*]}" >&2
