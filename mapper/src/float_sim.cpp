@@ -1,0 +1,157 @@
+// The float reference: the imported network simulated in double precision with the quantiser's
+// discrete-time equations and the chip's timing (docs/mapper.md §3), and the chip-vs-float
+// evaluation that runs a mapped image on a backend and compares outputs.
+#include <algorithm>
+#include <cmath>
+
+#include "lifchip/run.h"
+#include "stages.h"
+
+namespace lifchip::mapper {
+
+NetworkResponse simulate_float(const Network& net, const FloatSimOptions& options,
+                               const NetworkStimulus& stimulus) {
+  // The flat index spaces and the latency are the quantiser's (one definition).
+  const detail::QNet q = detail::quantise(net, options.dt, options.reset_mode);
+  for (std::size_t i = 0; i < stimulus.spikes.size(); ++i) {
+    const SpikeEvent& e = stimulus.spikes[i];
+    if (e.index >= q.num_inputs || e.step >= stimulus.num_steps || (i > 0 && !(stimulus.spikes[i - 1] < e)))
+      throw InputError("stimulus: spike " + std::to_string(i) + " (step " + std::to_string(e.step) +
+                       ", input " + std::to_string(e.index) + ") out of range or out of order");
+  }
+  const double dt = options.dt;
+  const uint32_t steps = stimulus.num_steps + q.latency;
+  struct Neuron {
+    NeuronKind kind;
+    double as, am, gain, w_in, theta, reset, bias, v, i;
+  };
+  std::vector<Neuron> nn(q.num_neurons);
+  std::vector<int64_t> offset(net.num_populations(), -1);
+  for (const auto& r : q.inputs) offset[r.id] = r.first;
+  for (const auto& r : q.outputs) offset[r.id] = r.first;
+  for (const auto& r : q.pops) {
+    offset[r.id] = r.first;
+    const Population& p = net.population(r.id);
+    for (uint32_t k = 0; k < r.size; ++k) {
+      Neuron& n = nn[r.first + k];
+      const NeuronParams& pr = p.params;
+      const double leak = pr.v_leak.empty() ? 0.0 : pr.v_leak[k];
+      n.kind = p.kind;
+      n.as = p.kind == NeuronKind::kCubaLIF ? std::min(1.0, dt / pr.tau_syn[k]) : 1.0;
+      n.am = p.kind == NeuronKind::kIF ? 0.0 : std::min(1.0, dt / pr.tau_mem[k]);
+      n.gain = (p.kind == NeuronKind::kIF ? dt : n.am) * pr.r[k];
+      n.w_in = p.kind == NeuronKind::kCubaLIF ? pr.w_in[k] : 1.0;
+      n.theta = pr.v_threshold[k] - leak;
+      n.reset = pr.v_reset[k] - leak;
+      n.bias = pr.input_bias[k];
+      n.v = -leak;
+      n.i = 0;
+    }
+  }
+  // Float synapses by source (inputs, then neurons), and the output terms.
+  struct Syn {
+    uint32_t target;
+    double w;
+  };
+  std::vector<std::vector<Syn>> out(q.num_sources());
+  std::vector<std::vector<std::pair<uint32_t, double>>> to_output(q.num_neurons);
+  for (ProjectionId e : net.projections()) {
+    const PopulationId s = boost::source(e, net.graph), t = boost::target(e, net.graph);
+    const bool from_input = net.population(s).kind == NeuronKind::kInput;
+    const bool to_out = net.population(t).kind == NeuronKind::kOutput;
+    for (const Synapse& syn : net.graph[e].synapses) {
+      const uint32_t src = static_cast<uint32_t>(offset[s]) + syn.pre;
+      const uint32_t dst = static_cast<uint32_t>(offset[t]) + syn.post;
+      if (to_out)
+        to_output[src].emplace_back(dst, double(syn.weight));
+      else
+        out[from_input ? src : q.num_inputs + src].push_back({dst, double(syn.weight)});
+    }
+  }
+  NetworkResponse r;
+  r.num_steps = stimulus.num_steps;
+  r.values.assign(r.num_steps, q.out_bias);
+  std::vector<double> x(q.num_neurons);
+  std::vector<uint32_t> fired, prev;
+  std::size_t ev = 0;
+  for (uint32_t t = 0; t < steps; ++t) {
+    for (uint32_t n = 0; n < q.num_neurons; ++n) x[n] = nn[n].bias;
+    for (uint32_t n : prev)
+      for (const Syn& s : out[q.num_inputs + n]) x[s.target] += s.w;
+    for (; ev < stimulus.spikes.size() && stimulus.spikes[ev].step == t; ++ev)
+      for (const Syn& s : out[stimulus.spikes[ev].index]) x[s.target] += s.w;
+    fired.clear();
+    for (uint32_t k = 0; k < q.num_neurons; ++k) {
+      Neuron& n = nn[k];
+      if (n.kind == NeuronKind::kCubaLIF) {
+        n.i = (1 - n.as) * n.i + n.as * n.w_in * x[k];
+        n.v = (1 - n.am) * n.v + n.gain * n.i;
+      } else {
+        n.v = (1 - n.am) * n.v + n.gain * x[k];
+      }
+      if (n.v > n.theta) {
+        n.v = options.reset_mode == pb::RESET_SUBTRACT ? n.v - n.theta : n.reset;
+        fired.push_back(k);
+      }
+    }
+    if (t >= q.latency)
+      for (uint32_t k : fired)
+        for (const auto& [o, w] : to_output[k]) r.values[t - q.latency][o] += w;
+    std::swap(prev, fired);
+  }
+  return r;
+}
+
+Agreement evaluate(const Network& network, const MapResult& mapped,
+                   const std::vector<NetworkStimulus>& samples, const std::vector<int>& labels,
+                   const std::string& backend_name) {
+  if (!labels.empty() && labels.size() != samples.size())
+    throw InputError("labels: " + std::to_string(labels.size()) + " labels for " +
+                     std::to_string(samples.size()) + " samples");
+  Agreement a;
+  FloatSimOptions fo;
+  fo.dt = mapped.report.dt;
+  fo.reset_mode = mapped.image.cores_size() && mapped.image.cores(0).profiles_size()
+                      ? mapped.image.cores(0).profiles(0).reset_mode()
+                      : pb::RESET_ZERO;
+  std::unique_ptr<Backend> backend = BackendRegistry::create(backend_name);
+  std::vector<double> chip_tot, float_tot;
+  uint64_t chip_ok = 0, float_ok = 0;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    backend->load(mapped.image);
+    const pb::RunResult run = lifchip::run(*backend, mapped.stimuli(samples[i]), RunOptions{});
+    const NetworkResponse chip = mapped.decode(run);
+    const NetworkResponse ref = simulate_float(network, fo, samples[i]);
+    for (uint32_t t = 0; t < std::min(chip.num_steps, ref.num_steps); ++t)
+      for (std::size_t o = 0; o < ref.values[t].size(); ++o) {
+        ++a.output_events;
+        if (std::abs(chip.values[t][o] - ref.values[t][o]) < 1e-9) ++a.equal_events;
+      }
+    const auto ct = chip.totals(), ft = ref.totals();
+    chip_tot.insert(chip_tot.end(), ct.begin(), ct.end());
+    float_tot.insert(float_tot.end(), ft.begin(), ft.end());
+    const int ca = chip.argmax(), fa = ref.argmax();
+    if (ca == fa) ++a.argmax_equal;
+    if (!labels.empty()) chip_ok += ca == labels[i], float_ok += fa == labels[i];
+    ++a.samples;
+  }
+  a.spike_agreement = a.output_events ? double(a.equal_events) / double(a.output_events) : 1.0;
+  const std::size_t n = chip_tot.size();
+  if (n > 1) {
+    double mc = 0, mf = 0;
+    for (std::size_t i = 0; i < n; ++i) mc += chip_tot[i], mf += float_tot[i];
+    mc /= double(n), mf /= double(n);
+    double sc = 0, sf = 0, scf = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      sc += (chip_tot[i] - mc) * (chip_tot[i] - mc), sf += (float_tot[i] - mf) * (float_tot[i] - mf),
+          scf += (chip_tot[i] - mc) * (float_tot[i] - mf);
+    a.count_correlation = (sc > 0 && sf > 0) ? scf / std::sqrt(sc * sf) : (sc == sf ? 1.0 : 0.0);
+  }
+  if (!labels.empty() && !samples.empty()) {
+    a.chip_accuracy = double(chip_ok) / double(samples.size());
+    a.float_accuracy = double(float_ok) / double(samples.size());
+  }
+  return a;
+}
+
+}  // namespace lifchip::mapper

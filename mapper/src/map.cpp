@@ -1,0 +1,469 @@
+// The mapper's driver: options to chip shape, quantise -> partition -> place -> route/emit, the fit
+// dry run, rate measurement on sample stimuli, the report (tables and JSON) and the host bindings.
+#include "lifchip/mapper/map.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "lifchip/chip_constants.h"
+#include "stages.h"
+
+namespace lifchip::mapper {
+namespace {
+
+using detail::group_digits;
+
+std::string fixed(double v, int digits) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(digits) << v;
+  return os.str();
+}
+
+ChipShape shape_of(const MapOptions& o) {
+  pb::ChipConfig cfg;
+  cfg.set_mesh_width(o.mesh_width ? o.mesh_width : spec::MESH_WIDTH_DEFAULT);
+  cfg.set_mesh_height(o.mesh_height ? o.mesh_height : spec::MESH_HEIGHT_DEFAULT);
+  cfg.set_neurons_per_core(o.neurons_per_core);
+  cfg.set_axons_per_core(o.axons_per_core);
+  cfg.set_synapses_per_core(o.synapses_per_core);
+  cfg.set_fanout_per_core(o.fanout_per_core);
+  cfg.set_profiles_per_core(o.profiles_per_core);
+  cfg.set_clock_hz(o.clock_hz);
+  try {
+    return chip_shape(cfg);
+  } catch (const InputError& e) {
+    throw InputError(std::string("options: ") + e.what());
+  }
+}
+
+detail::Capacities capacities(const ChipShape& s) {
+  detail::Capacities c;
+  c.neurons = s.neurons;
+  c.axons = s.axons;
+  c.synapses = s.synapses;
+  c.fanout = s.fanout;
+  c.profiles = s.profiles;
+  c.groups = spec::SYN_GROUPS_PER_CORE;
+  return c;
+}
+
+double dt_of(const Network& net, const MapOptions& o, std::vector<std::string>* notes) {
+  if (o.dt) return *o.dt;
+  if (net.dt) return *net.dt;
+  if (notes) notes->push_back("no dt given and none in the network: dt = 1 ms");
+  return 1e-3;
+}
+
+void check_stimulus(const NetworkStimulus& st, uint32_t num_inputs, const std::string& where) {
+  for (std::size_t i = 0; i < st.spikes.size(); ++i) {
+    const SpikeEvent& e = st.spikes[i];
+    if (e.index >= num_inputs)
+      throw InputError(where + ": spike " + std::to_string(i) + ": input index " + std::to_string(e.index) +
+                       " >= number of network inputs " + std::to_string(num_inputs));
+    if (e.step >= st.num_steps)
+      throw InputError(where + ": spike " + std::to_string(i) + ": step " + std::to_string(e.step) +
+                       " >= num_steps " + std::to_string(st.num_steps));
+    if (i > 0 && !(st.spikes[i - 1] < e))
+      throw InputError(where + ": spike " + std::to_string(i) +
+                       ": events not sorted by (step, index) or repeated");
+  }
+}
+
+// Spikes per step per source over the samples (measured), or 1 for every source (uniform).
+std::vector<double> rates_of(const detail::QNet& q, const MapOptions& o, std::string& how) {
+  std::vector<double> r(q.num_sources(), 1.0);
+  if (o.sample_stimuli.empty()) {
+    how = "uniform (every input and neuron spikes every step)";
+    return r;
+  }
+  std::fill(r.begin(), r.end(), 0.0);
+  uint64_t steps = 0;
+  for (std::size_t i = 0; i < o.sample_stimuli.size(); ++i) {
+    const NetworkStimulus& st = o.sample_stimuli[i];
+    check_stimulus(st, q.num_inputs, "sample stimulus " + std::to_string(i));
+    const detail::FixedRun run = detail::simulate_fixed(q, st, st.num_steps);
+    for (uint32_t s = 0; s < q.num_sources(); ++s) r[s] += double(run.source_spikes[s]);
+    steps += st.num_steps;
+  }
+  if (steps) {
+    for (double& x : r) x /= double(steps);
+  }
+  how = "measured on " + std::to_string(o.sample_stimuli.size()) + " sample stimuli (" +
+        std::to_string(steps) + " steps) with the chip's integer model of the quantised network";
+  return r;
+}
+
+struct Core {
+  detail::QNet q;
+  detail::Partition part;
+  FitResult fit;
+  ChipShape shape;
+  std::vector<double> rates;
+  std::string rate_how;
+};
+
+// Quantise and partition; `fit` says whether it fits. Options errors throw.
+Core partition_core(const Network& net, const MapOptions& o, std::vector<std::string>& notes) {
+  Core c;
+  c.shape = shape_of(o);
+  auto partitioner = detail::PartitionerRegistry::create(o.partition);
+  detail::PlacerRegistry::create(o.place);  // unknown names fail before any work
+  net.validate();
+  c.q = detail::quantise(net, dt_of(net, o, &notes), o.reset_mode);
+  c.rates = rates_of(c.q, o, c.rate_how);
+  const detail::Capacities cap = capacities(c.shape);
+  c.fit.cores_available = c.shape.num_cores();
+  try {
+    c.part = partitioner->run(c.q, cap, c.rates, o.seed);
+  } catch (const InputError& e) {
+    c.fit.fits = false;
+    c.fit.message = e.what();
+    c.fit.where = "population";
+    c.fit.binding_limit = "per-neuron limit";
+    return c;
+  }
+  c.fit.cores_used = c.part.num_cores;
+  const bool ok = detail::check_partition(c.q, c.part, cap, c.fit);
+  if (!ok) {
+    c.fit.fits = false;
+  } else if (c.part.num_cores > c.shape.num_cores()) {
+    c.fit.fits = false;
+    c.fit.message = "needs " + std::to_string(c.part.num_cores) + " cores, the " +
+                    std::to_string(c.shape.width) + "x" + std::to_string(c.shape.height) + " mesh has " +
+                    std::to_string(c.shape.num_cores()) + " (fullest resource: " + c.fit.binding_limit + " " +
+                    group_digits(c.fit.needed) + " of " + group_digits(c.fit.limit) + ")";
+    c.fit.binding_limit = "cores";
+    c.fit.where = "chip";
+    c.fit.needed = c.part.num_cores;
+    c.fit.limit = c.shape.num_cores();
+    c.fit.headroom = 1.0 - double(c.fit.needed) / double(c.fit.limit);
+  } else {
+    c.fit.fits = true;
+    c.fit.message = "fits on " + std::to_string(c.part.num_cores) + " of " +
+                    std::to_string(c.shape.num_cores()) + " cores; binding: " + c.fit.binding_limit + " " +
+                    group_digits(c.fit.needed) + " of " + group_digits(c.fit.limit) + " on " + c.fit.where;
+  }
+  return c;
+}
+
+nlohmann::json section_json(const ReportSection& s) {
+  nlohmann::json j;
+  j["pass"] = s.pass;
+  nlohmann::json f = nlohmann::json::object();
+  for (const auto& [k, v] : s.figures) f[k] = v;
+  j["figures"] = f;
+  j["notes"] = s.notes;
+  return j;
+}
+
+double finite_or(double v, double alt) { return std::isfinite(v) ? v : alt; }
+
+}  // namespace
+
+bool OutputBinding::identity() const {
+  for (std::size_t o = 0; o < terms.size(); ++o)
+    if (terms[o].size() != 1 || terms[o][0].weight != 1.0 || bias[o] != 0.0) return false;
+  return true;
+}
+
+std::vector<double> NetworkResponse::totals() const {
+  std::vector<double> t(values.empty() ? 0 : values[0].size(), 0.0);
+  for (const auto& row : values)
+    for (std::size_t o = 0; o < row.size(); ++o) t[o] += row[o];
+  return t;
+}
+
+int NetworkResponse::argmax() const {
+  const std::vector<double> t = totals();
+  if (t.empty()) return -1;
+  return static_cast<int>(std::max_element(t.begin(), t.end()) - t.begin());
+}
+
+pb::Stimuli MapResult::stimuli(const NetworkStimulus& stimulus) const {
+  check_stimulus(stimulus, input.size(), "stimulus");
+  pb::Stimuli st;
+  st.set_num_steps(stimulus.num_steps + output.latency);
+  pb::StepInput* cur = nullptr;
+  for (const SpikeEvent& e : stimulus.spikes) {
+    if (input.targets[e.index].empty()) continue;
+    if (!cur || cur->step() != e.step) {
+      cur = st.add_steps();
+      cur->set_step(e.step);
+    }
+    for (const AxonAddress& a : input.targets[e.index]) {
+      cur->add_x(a.x);
+      cur->add_y(a.y);
+      cur->add_axon(a.axon);
+    }
+  }
+  return st;
+}
+
+NetworkResponse MapResult::decode(const std::vector<OutputSpike>& spikes, uint32_t num_steps) const {
+  NetworkResponse r;
+  r.num_steps = num_steps > output.latency ? num_steps - output.latency : 0;
+  r.values.assign(r.num_steps, output.bias);
+  // Channel -> the outputs it feeds.
+  std::vector<std::vector<std::pair<uint32_t, double>>> uses(output.channels.size());
+  for (uint32_t o = 0; o < output.size(); ++o)
+    for (const OutputBinding::Term& t : output.terms[o]) uses[t.channel].emplace_back(o, t.weight);
+  for (const OutputSpike& s : spikes) {
+    if (s.step < output.latency) continue;
+    const uint32_t t = s.step - output.latency;
+    if (t >= r.num_steps || s.channel >= uses.size()) continue;
+    for (const auto& [o, w] : uses[s.channel]) r.values[t][o] += w;
+  }
+  return r;
+}
+
+NetworkResponse MapResult::decode(const pb::RunResult& result) const {
+  std::vector<OutputSpike> spikes;
+  for (const auto& s : result.spikes()) {
+    OutputSpike o;
+    o.step = s.step();
+    o.channel = s.channel();
+    spikes.push_back(o);
+  }
+  return decode(spikes, result.steps());
+}
+
+FitResult fit_network(const Network& network, const MapOptions& options) {
+  std::vector<std::string> notes;
+  return partition_core(network, options, notes).fit;
+}
+
+MapResult map_network(const Network& network, const MapOptions& options) {
+  MapResult res;
+  MapReport& rep = res.report;
+  std::vector<std::string> notes;
+  Core c = partition_core(network, options, notes);
+  rep.fit = c.fit;
+  if (!c.fit.fits) throw InputError(c.fit.message);
+  const detail::QNet& q = c.q;
+  rep.dt = q.dt;
+  rep.layers = q.layers;
+
+  ReportSection quant;
+  quant.pass = "quantise";
+  quant.figure("dt_s", fixed(q.dt, 6));
+  quant.figure("reset_mode", q.reset_mode == pb::RESET_SUBTRACT ? "subtract" : "zero");
+  quant.figure("populations", static_cast<uint64_t>(q.pops.size()));
+  quant.figure("neurons", static_cast<uint64_t>(q.num_neurons));
+  quant.figure("synapses", static_cast<uint64_t>(q.out_target.size()));
+  quant.figure("profiles", static_cast<uint64_t>(q.profiles.size()));
+  quant.figure("latency_steps", static_cast<uint64_t>(q.latency));
+  for (const auto& n : notes) quant.note(n);
+  for (const auto& L : q.layers)
+    for (const auto& n : L.notes) quant.note("population '" + L.population + "': " + n);
+  rep.passes.sections.push_back(quant);
+
+  ReportSection part;
+  part.pass = "partition";
+  part.figure("strategy", options.partition);
+  part.figure("cores", static_cast<uint64_t>(c.part.num_cores));
+  part.figure("binding",
+              c.fit.binding_limit + " " + group_digits(c.fit.needed) + " of " + group_digits(c.fit.limit));
+  part.figure("packets_per_step", fixed(detail::partition_packets(q, c.part, c.rates), 3));
+  part.note("rates: " + c.rate_how);
+
+  auto placer = detail::PlacerRegistry::create(options.place);
+  const detail::Traffic traffic = detail::core_traffic(q, c.part, c.rates);
+  const std::vector<uint32_t> slot = placer->run(traffic, c.shape.width, c.shape.height, options.seed);
+  ReportSection place;
+  place.pass = "place";
+  place.figure("strategy", options.place);
+  place.figure("packet_hops_per_step", fixed(detail::placement_cost(traffic, slot, c.shape.width), 3));
+
+  detail::Emitted em = detail::emit_image(
+      q, c.part, slot, c.shape, options.image_name.empty() ? "mapped" : options.image_name, options.seed);
+  res.image = std::move(em.image);
+  res.input = std::move(em.input);
+  res.output = std::move(em.output);
+
+  const detail::TrafficCount tc = detail::predict_traffic(q, c.part, slot, c.shape.width, c.rates);
+  rep.traffic.rates = c.rate_how;
+  rep.traffic.packets = tc.packets;
+  rep.traffic.hops = tc.hops;
+  rep.traffic.packet_hops = tc.hops;
+  if (options.partition == "greedy" && options.place == "rowmajor") {
+    rep.traffic.baseline_packet_hops = tc.hops;
+  } else {
+    const detail::Partition base = detail::greedy_fill(q, capacities(c.shape));
+    std::vector<uint32_t> rm(base.num_cores);
+    for (uint32_t k = 0; k < base.num_cores; ++k) rm[k] = k;
+    rep.traffic.baseline_packet_hops = base.num_cores <= c.shape.num_cores()
+                                           ? detail::predict_traffic(q, base, rm, c.shape.width, c.rates).hops
+                                           : 0;
+  }
+  place.figure("baseline_packet_hops_per_step", fixed(rep.traffic.baseline_packet_hops, 3));
+  rep.passes.sections.push_back(part);
+  rep.passes.sections.push_back(place);
+
+  ReportSection route;
+  route.pass = "route";
+  uint64_t fan = 0, axons = 0, syn = 0;
+  for (const auto& k : res.image.cores())
+    fan += static_cast<uint64_t>(k.fanout_axon_size()),
+        axons += static_cast<uint64_t>(k.axon_syn_base_size()),
+        syn += static_cast<uint64_t>(k.syn_neuron_size());
+  route.figure("routing", "XY dimension order");
+  route.figure("fanout_entries", fan);
+  route.figure("axons", axons);
+  route.figure("synapse_entries", syn);
+  route.figure("host_output_channels", static_cast<uint64_t>(res.output.channels.size()));
+  rep.passes.sections.push_back(route);
+  ReportSection emit;
+  emit.pass = "emit";
+  emit.figure("cores", static_cast<uint64_t>(res.image.cores_size()));
+  std::ostringstream cs;
+  cs << "0x" << std::hex << std::setw(8) << std::setfill('0') << res.image.checksum();
+  emit.figure("checksum", cs.str());
+  rep.passes.sections.push_back(emit);
+
+  // Per-core usage in image order, with predicted packets out.
+  const detail::Usage use = detail::partition_usage(q, c.part);
+  std::vector<double> pk(c.part.num_cores, 0);
+  {
+    std::vector<uint32_t> stamp(c.part.num_cores, UINT32_MAX);
+    for (uint32_t s = q.num_inputs; s < q.num_sources(); ++s) {
+      uint32_t d = q.to_host[s - q.num_inputs];
+      for (uint64_t i = q.out_start[s]; i < q.out_start[s + 1]; ++i) {
+        const uint32_t k = c.part.core_of[q.out_target[i]];
+        if (stamp[k] != s) stamp[k] = s, ++d;
+      }
+      pk[c.part.core_of[s - q.num_inputs]] += c.rates[s] * d;
+    }
+  }
+  std::vector<uint32_t> by_slot(c.part.num_cores);
+  for (uint32_t k = 0; k < c.part.num_cores; ++k) by_slot[k] = k;
+  std::sort(by_slot.begin(), by_slot.end(), [&](uint32_t a, uint32_t b) { return slot[a] < slot[b]; });
+  for (uint32_t k : by_slot) {
+    CoreUsage u = use.cores[k];
+    u.x = slot[k] % c.shape.width;
+    u.y = slot[k] / c.shape.width;
+    u.packets_out = pk[k];
+    rep.cores.push_back(u);
+  }
+  rep.fit.message = "fits on " + std::to_string(c.part.num_cores) + " of " +
+                    std::to_string(c.shape.num_cores()) + " cores; binding: " + c.fit.binding_limit + " " +
+                    group_digits(c.fit.needed) + " of " + group_digits(c.fit.limit);
+  // Name the binding core by its coordinates.
+  {
+    const std::string w = c.fit.where;
+    if (w.rfind("core ", 0) == 0) {
+      const uint32_t k = static_cast<uint32_t>(std::stoul(w.substr(5)));
+      rep.fit.where = "core (" + std::to_string(slot[k] % c.shape.width) + "," +
+                      std::to_string(slot[k] / c.shape.width) + ")";
+      rep.fit.message += " on " + rep.fit.where;
+    }
+  }
+  return res;
+}
+
+std::string MapReport::table() const {
+  std::ostringstream os;
+  os << "Fit: " << fit.message << "\n\n";
+  os << "Quantisation (dt = " << fixed(dt * 1e3, 3) << " ms)\n";
+  os << "  " << std::left << std::setw(16) << "population" << std::right << std::setw(8) << "kind"
+     << std::setw(8) << "neurons" << std::setw(6) << "du" << std::setw(6) << "dv" << std::setw(10)
+     << "tau_syn%" << std::setw(10) << "tau_mem%" << std::setw(8) << "vth%" << std::setw(6) << "wexp"
+     << std::setw(10) << "SQNR dB" << std::setw(8) << "clipped" << std::setw(8) << "zeroed"
+     << "\n";
+  for (const LayerQuant& L : layers)
+    os << "  " << std::left << std::setw(16) << L.population << std::right << std::setw(8) << L.kind
+       << std::setw(8) << L.size << std::setw(6) << L.du << std::setw(6) << L.dv << std::setw(10)
+       << fixed(100 * L.tau_syn_error, 2) << std::setw(10) << fixed(100 * finite_or(L.tau_mem_error, 1), 2)
+       << std::setw(8) << fixed(100 * L.threshold_error, 3) << std::setw(6) << L.weight_exp << std::setw(10)
+       << fixed(L.weight_sqnr_db, 1) << std::setw(8) << L.weights_clipped << std::setw(8) << L.weights_zeroed
+       << "\n";
+  os << "\nCores\n  " << std::left << std::setw(8) << "core" << std::right << std::setw(8) << "neurons"
+     << std::setw(8) << "axons" << std::setw(10) << "synapses" << std::setw(8) << "fanout" << std::setw(9)
+     << "profiles" << std::setw(7) << "groups" << std::setw(12) << "packets/st"
+     << "  populations\n";
+  for (const CoreUsage& u : cores) {
+    std::string pops;
+    for (const auto& p : u.populations) pops += (pops.empty() ? "" : ",") + p;
+    os << "  " << std::left << std::setw(8) << ("(" + std::to_string(u.x) + "," + std::to_string(u.y) + ")")
+       << std::right << std::setw(8) << u.neurons << std::setw(8) << u.axons << std::setw(10) << u.synapses
+       << std::setw(8) << u.fanout << std::setw(9) << u.profiles << std::setw(7) << u.groups << std::setw(12)
+       << fixed(u.packets_out, 2) << "  " << pops << "\n";
+  }
+  os << "\nTraffic per step (rates: " << traffic.rates << ")\n";
+  os << "  packets " << fixed(traffic.packets, 2) << ", hops " << fixed(traffic.hops, 2)
+     << ", baseline (greedy + rowmajor) hops " << fixed(traffic.baseline_packet_hops, 2);
+  if (traffic.baseline_packet_hops > 0)
+    os << " (ratio " << fixed(traffic.packet_hops / traffic.baseline_packet_hops, 3) << ")";
+  os << "\n";
+  bool first = true;
+  for (const ReportSection& s : passes.sections)
+    for (const std::string& n : s.notes) {
+      if (first) os << "\nNotes\n";
+      first = false;
+      os << "  [" << s.pass << "] " << n << "\n";
+    }
+  return os.str();
+}
+
+std::string MapReport::json(int indent) const {
+  nlohmann::json j;
+  j["fit"] = {{"fits", fit.fits},
+              {"cores_used", fit.cores_used},
+              {"cores_available", fit.cores_available},
+              {"binding_limit", fit.binding_limit},
+              {"where", fit.where},
+              {"needed", fit.needed},
+              {"limit", fit.limit},
+              {"headroom", fit.headroom},
+              {"message", fit.message}};
+  j["dt_s"] = dt;
+  nlohmann::json layers_j = nlohmann::json::array();
+  for (const LayerQuant& L : layers)
+    layers_j.push_back({{"population", L.population},
+                        {"kind", L.kind},
+                        {"size", L.size},
+                        {"du", L.du},
+                        {"dv", L.dv},
+                        {"tau_syn_error", L.tau_syn_error},
+                        {"tau_mem_error", finite_or(L.tau_mem_error, 1.0)},
+                        {"threshold_error", L.threshold_error},
+                        {"scale", L.scale},
+                        {"weight_exp", L.weight_exp},
+                        {"synapses", L.synapses},
+                        {"weight_sqnr_db", std::isfinite(L.weight_sqnr_db) ? nlohmann::json(L.weight_sqnr_db)
+                                                                           : nlohmann::json(nullptr)},
+                        {"weights_clipped", L.weights_clipped},
+                        {"weights_zeroed", L.weights_zeroed},
+                        {"bias_saturated", L.bias_saturated},
+                        {"threshold_saturated", L.threshold_saturated},
+                        {"notes", L.notes}});
+  j["layers"] = layers_j;
+  nlohmann::json cores_j = nlohmann::json::array();
+  for (const CoreUsage& u : cores)
+    cores_j.push_back({{"x", u.x},
+                       {"y", u.y},
+                       {"neurons", u.neurons},
+                       {"axons", u.axons},
+                       {"synapses", u.synapses},
+                       {"fanout", u.fanout},
+                       {"profiles", u.profiles},
+                       {"groups", u.groups},
+                       {"populations", u.populations},
+                       {"packets_out", u.packets_out}});
+  j["cores"] = cores_j;
+  j["traffic"] = {{"rates", traffic.rates},
+                  {"packets", traffic.packets},
+                  {"hops", traffic.hops},
+                  {"packet_hops", traffic.packet_hops},
+                  {"baseline_packet_hops", traffic.baseline_packet_hops}};
+  nlohmann::json sec = nlohmann::json::array();
+  for (const ReportSection& s : passes.sections) sec.push_back(section_json(s));
+  j["passes"] = sec;
+  return j.dump(indent);
+}
+
+}  // namespace lifchip::mapper

@@ -1,0 +1,440 @@
+// The quantise step: float, continuous-time populations and weights to the chip's integers
+// (decays, thresholds, biases, 8-bit weight mantissas with a per-group exponent), following the
+// written contract of docs/mapper.md §2, plus its per-layer error report.
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "lifchip/arith.h"
+#include "lifchip/chip_constants.h"
+#include "stages.h"
+
+namespace lifchip::mapper::detail {
+namespace {
+
+namespace s = lifchip::spec;
+
+constexpr int32_t kWeightMax = (1 << (s::WEIGHT_BITS - 1)) - 1;  // 127
+constexpr int32_t kWeightMin = -(1 << (s::WEIGHT_BITS - 1));
+constexpr int32_t kBiasMax = (1 << (s::BIAS_MANT_BITS - 1)) - 1;  // 4095
+constexpr int32_t kBiasMin = -(1 << (s::BIAS_MANT_BITS - 1));
+constexpr int64_t kVthMax = (int64_t{1} << s::VTH_BITS) - 1;
+// The default scale puts the largest threshold at 2^20 chip units (vth 16,384): 8x headroom
+// below v's 24-bit range for the overshoot of one step, and 14 bits of threshold resolution.
+constexpr double kThresholdTarget = double(1 << 20);
+// The largest magnitude that still rounds into the mantissa (127.5 would round to 128).
+constexpr double kMantTop = kWeightMax + 0.49;
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os.precision(6);
+  os << v;
+  return os.str();
+}
+
+// Rounding of every quantity: to nearest, halves away from zero (std::lround), then clamped.
+int64_t round_clamp(double x, int64_t lo, int64_t hi, bool* clamped = nullptr) {
+  const double r = std::round(x);
+  if (r < double(lo) || r > double(hi) || !std::isfinite(r)) {
+    if (clamped) *clamped = true;
+    return r < double(lo) ? lo : hi;
+  }
+  return static_cast<int64_t>(r);
+}
+
+// Per target neuron: the chip units a float weight of 1 becomes in a_in (before << 6).
+double weight_gain(const Population& p, uint32_t i, double dt, double lambda) {
+  const NeuronParams& q = p.params;
+  switch (p.kind) {
+    case NeuronKind::kCubaLIF: {
+      const double am = std::min(1.0, dt / q.tau_mem[i]), as = std::min(1.0, dt / q.tau_syn[i]);
+      return lambda * am * q.r[i] * as * q.w_in[i] / double(1 << s::INPUT_SHIFT);
+    }
+    case NeuronKind::kLIF:
+      return lambda * std::min(1.0, dt / q.tau_mem[i]) * q.r[i] / double(1 << s::INPUT_SHIFT);
+    case NeuronKind::kIF:
+      return lambda * dt * q.r[i] / double(1 << s::INPUT_SHIFT);
+    default:
+      return 0;
+  }
+}
+
+// The same gain for the constant input (bias) which the chip adds to v directly (<< 0).
+double bias_gain(const Population& p, uint32_t i, double dt, double lambda) {
+  const NeuronParams& q = p.params;
+  switch (p.kind) {
+    case NeuronKind::kCubaLIF:
+      return lambda * std::min(1.0, dt / q.tau_mem[i]) * q.r[i] * q.w_in[i];
+    case NeuronKind::kLIF:
+      return lambda * std::min(1.0, dt / q.tau_mem[i]) * q.r[i];
+    case NeuronKind::kIF:
+      return lambda * dt * q.r[i];
+    default:
+      return 0;
+  }
+}
+
+double v_leak_of(const Population& p, uint32_t i) {
+  return p.params.v_leak.empty() ? 0.0 : p.params.v_leak[i];
+}
+
+}  // namespace
+
+QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode) {
+  if (!(dt > 0) || !std::isfinite(dt))
+    throw InputError("option 'dt': " + fmt(dt) + " s is not a positive time step");
+  QNet q;
+  q.dt = dt;
+  q.reset_mode = reset_mode;
+  const std::vector<PopulationId> all = net.populations();
+  std::vector<int64_t> flat(all.size(), -1);  // population -> its flat offset in its space
+  for (PopulationId v : all) {
+    const Population& p = net.population(v);
+    PopRange r{v, p.name, p.kind, 0, p.size};
+    if (p.kind == NeuronKind::kInput) {
+      r.first = q.num_inputs;
+      q.num_inputs += p.size;
+      q.inputs.push_back(r);
+    } else if (p.kind == NeuronKind::kOutput) {
+      r.first = q.num_outputs;
+      q.num_outputs += p.size;
+      q.outputs.push_back(r);
+    } else if (p.kind == NeuronKind::kLI) {
+      throw InputError("population '" + p.name +
+                       "' (LI): a non-spiking read-out cannot run on the chip, which sends only spikes; "
+                       "export the read-out layer as LIF or CubaLIF and decode its spikes (docs/mapper.md)");
+    } else {
+      if (uint64_t{q.num_neurons} + p.size > (uint64_t{1} << 31))
+        throw InputError("population '" + p.name + "': network has more than 2^31 neurons");
+      r.first = q.num_neurons;
+      q.num_neurons += p.size;
+      q.pops.push_back(r);
+    }
+    flat[v] = r.first;
+  }
+  if (q.num_neurons == 0) throw InputError("network: no neuron population to map");
+
+  // ---- the scale lambda per population: thresholds first, then the weights' range ----
+  std::vector<double> lambda(all.size(), 0.0);
+  std::vector<std::vector<ProjectionId>> incoming(all.size());
+  for (ProjectionId e : net.projections()) incoming[boost::target(e, net.graph)].push_back(e);
+  q.layers.resize(q.pops.size());
+  for (std::size_t k = 0; k < q.pops.size(); ++k) {
+    const Population& p = net.population(q.pops[k].id);
+    double theta_max = 0;
+    for (uint32_t i = 0; i < p.size; ++i)
+      theta_max = std::max(theta_max, p.params.v_threshold[i] - v_leak_of(p, i));
+    if (!(theta_max > 0)) theta_max = 1;
+    double lam = kThresholdTarget / theta_max;
+    double w_max = 0;  // largest |gain x weight| at lam
+    for (ProjectionId e : incoming[q.pops[k].id])
+      for (const Synapse& syn : net.graph[e].synapses)
+        w_max = std::max(w_max, std::abs(weight_gain(p, syn.post, dt, lam) * double(syn.weight)));
+    const double w_top = kMantTop * double(1 << s::WEIGHT_EXP_MAX);
+    LayerQuant& L = q.layers[k];
+    if (w_max > w_top) {
+      lam *= w_top / w_max;  // the weights need a larger range than exponent 7 gives
+      L.notes.push_back("weights larger than the threshold allows: scale lowered by " + fmt(w_max / w_top) +
+                        "x (threshold resolution reduced)");
+    } else if (w_max > 0 && w_max < kMantTop) {
+      // Small weights would use few mantissa bits: raise the scale as far as vth's 17 bits allow.
+      const double up = std::min(kMantTop / w_max, double(kVthMax) * 64.0 / (lam * theta_max));
+      if (up > 1) lam *= up;
+    }
+    lambda[q.pops[k].id] = lam;
+  }
+
+  // ---- per neuron: profile, bias, initial v ----
+  q.profile.resize(q.num_neurons);
+  q.bias_mant.resize(q.num_neurons);
+  q.init_v.resize(q.num_neurons);
+  q.pop_of.resize(q.num_neurons);
+  q.to_host.assign(q.num_neurons, 0);
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t, int32_t>, uint32_t> profile_ids;
+  for (std::size_t k = 0; k < q.pops.size(); ++k) {
+    const Population& p = net.population(q.pops[k].id);
+    const double lam = lambda[q.pops[k].id];
+    LayerQuant& L = q.layers[k];
+    L.population = p.name;
+    L.kind = kind_name(p.kind);
+    L.size = p.size;
+    L.scale = lam;
+    // One bias exponent per population: the smallest >= 0 that holds the largest bias.
+    double b_max = 0;
+    for (uint32_t i = 0; i < p.size; ++i)
+      b_max = std::max(b_max, std::abs(bias_gain(p, i, dt, lam) * p.params.input_bias[i]));
+    int32_t bias_exp = 0;
+    while (bias_exp < s::BIAS_EXP_MAX && b_max / double(1 << bias_exp) > kBiasMax + 0.5) ++bias_exp;
+    uint64_t reset_moved = 0, cuba_bias = 0;
+    std::map<uint32_t, uint64_t> du_hist, dv_hist;
+    for (uint32_t i = 0; i < p.size; ++i) {
+      const uint32_t g = q.pops[k].first + i;
+      q.pop_of[g] = static_cast<uint32_t>(k);
+      uint32_t du = 4095, dv = 0;
+      if (p.kind == NeuronKind::kCubaLIF) {
+        const double as = dt / p.params.tau_syn[i];
+        du = static_cast<uint32_t>(round_clamp(as * s::DECAY_ONE, 1, s::DECAY_ONE) - 1);
+        const double tau_real = dt * s::DECAY_ONE / double(du + 1);
+        L.tau_syn_error =
+            std::max(L.tau_syn_error, std::abs(tau_real - p.params.tau_syn[i]) / p.params.tau_syn[i]);
+      }
+      if (p.kind == NeuronKind::kCubaLIF || p.kind == NeuronKind::kLIF) {
+        const double am = dt / p.params.tau_mem[i];
+        dv = static_cast<uint32_t>(round_clamp(am * s::DECAY_ONE, 0, s::DECAY_ONE - 1));
+        const double tau_real =
+            dv == 0 ? std::numeric_limits<double>::infinity() : dt * s::DECAY_ONE / double(dv);
+        L.tau_mem_error =
+            std::max(L.tau_mem_error, std::abs(tau_real - p.params.tau_mem[i]) / p.params.tau_mem[i]);
+      }
+      ++du_hist[du];
+      ++dv_hist[dv];
+      const double theta = p.params.v_threshold[i] - v_leak_of(p, i);
+      bool sat = false;
+      const int64_t vth = round_clamp(lam * theta / 64.0, 0, kVthMax, &sat);
+      if (sat) ++L.threshold_saturated;
+      if (theta != 0)
+        L.threshold_error =
+            std::max(L.threshold_error, std::abs(double(vth) * 64.0 / lam - theta) / std::abs(theta));
+      const double beta = bias_gain(p, i, dt, lam) * p.params.input_bias[i];
+      if (beta != 0 && p.kind == NeuronKind::kCubaLIF) ++cuba_bias;
+      bool bsat = false;
+      q.bias_mant[g] =
+          static_cast<int32_t>(round_clamp(beta / double(1 << bias_exp), kBiasMin, kBiasMax, &bsat));
+      if (bsat) ++L.bias_saturated;
+      // The chip's v is relative to v_leak (it decays toward 0 and resets to 0): start at -v_leak.
+      q.init_v[g] = static_cast<int32_t>(round_clamp(-lam * v_leak_of(p, i), -arith::kVMax, arith::kVMax));
+      if (reset_mode == pb::RESET_ZERO && p.params.v_reset[i] != v_leak_of(p, i)) ++reset_moved;
+      const auto key = std::make_tuple(du, dv, static_cast<uint32_t>(vth), bias_exp);
+      auto it = profile_ids.find(key);
+      if (it == profile_ids.end()) {
+        pb::Profile pr;
+        pr.set_du(du);
+        pr.set_dv(dv);
+        pr.set_vth(static_cast<uint32_t>(vth));
+        pr.set_bias_exp(bias_exp);
+        pr.set_reset_mode(reset_mode);
+        it = profile_ids.emplace(key, static_cast<uint32_t>(q.profiles.size())).first;
+        q.profiles.push_back(pr);
+      }
+      q.profile[g] = it->second;
+    }
+    auto most = [](const std::map<uint32_t, uint64_t>& h) {
+      return std::max_element(h.begin(), h.end(), [](auto& a, auto& b) { return a.second < b.second; })
+          ->first;
+    };
+    L.du = most(du_hist);
+    L.dv = most(dv_hist);
+    if (reset_moved)
+      L.notes.push_back(std::to_string(reset_moved) +
+                        " neurons have v_reset != v_leak: the chip resets v to v_leak");
+    if (reset_mode == pb::RESET_SUBTRACT) L.notes.push_back("reset by subtraction: v_reset ignored");
+    if (cuba_bias)
+      L.notes.push_back(
+          std::to_string(cuba_bias) +
+          " CubaLIF biases enter v directly at their steady-state value (the chip has no current bias)");
+    if (L.threshold_saturated)
+      L.notes.push_back(std::to_string(L.threshold_saturated) + " thresholds clamped to vth 131,071");
+    if (L.bias_saturated) L.notes.push_back(std::to_string(L.bias_saturated) + " bias mantissas saturated");
+  }
+
+  // ---- synapses: one exponent per projection (its synapse group), mantissas per synapse ----
+  std::vector<uint64_t> count(q.num_sources() + 1, 0);
+  std::vector<double> sig(q.pops.size(), 0), noise(q.pops.size(), 0);
+  std::vector<std::map<int32_t, uint64_t>> exp_hist(q.pops.size());
+  struct Quantised {
+    ProjectionId e;
+    int32_t exp;
+  };
+  std::vector<Quantised> qproj;
+  std::vector<int64_t> pop_index(all.size(), -1);
+  for (std::size_t k = 0; k < q.pops.size(); ++k) pop_index[q.pops[k].id] = static_cast<int64_t>(k);
+  q.out_terms.resize(q.num_outputs);
+  q.out_bias.assign(q.num_outputs, 0.0);
+  for (const PopRange& o : q.outputs) {
+    const Population& p = net.population(o.id);
+    for (uint32_t i = 0; i < o.size; ++i) q.out_bias[o.first + i] = p.params.input_bias[i];
+  }
+  for (ProjectionId e : net.projections()) {
+    const PopulationId src = boost::source(e, net.graph), dst = boost::target(e, net.graph);
+    const Population& sp = net.population(src);
+    const Population& tp = net.population(dst);
+    const Projection& pr = net.graph[e];
+    if (tp.kind == NeuronKind::kOutput) {
+      if (sp.kind == NeuronKind::kInput)
+        throw InputError("output '" + tp.name + "': fed directly by input '" + sp.name + "' (projection '" +
+                         pr.name + "'): the chip can only output spikes of its neurons");
+      for (const Synapse& syn : pr.synapses) {
+        const uint32_t g = static_cast<uint32_t>(flat[src]) + syn.pre;
+        q.to_host[g] = 1;
+        q.out_terms[flat[dst] + syn.post].emplace_back(g, double(syn.weight));
+      }
+      continue;
+    }
+    const std::size_t k = static_cast<std::size_t>(pop_index[dst]);
+    const double lam = lambda[dst];
+    double w_max = 0;
+    for (const Synapse& syn : pr.synapses)
+      w_max = std::max(w_max, std::abs(weight_gain(tp, syn.post, dt, lam) * double(syn.weight)));
+    int32_t exp = 0;
+    while (exp < s::WEIGHT_EXP_MAX && w_max / double(1 << exp) > kMantTop) ++exp;
+    qproj.push_back({e, exp});
+    exp_hist[k][exp] += pr.synapses.size();
+    const uint32_t src_base = sp.kind == NeuronKind::kInput ? 0 : q.num_inputs;
+    for (const Synapse& syn : pr.synapses) ++count[src_base + flat[src] + syn.pre + 1];
+  }
+  for (std::size_t s = 1; s < count.size(); ++s) count[s] += count[s - 1];
+  q.out_start = count;
+  q.out_target.resize(count.back());
+  q.out_weight.resize(count.back());
+  q.out_exp.resize(count.back());
+  std::vector<uint64_t> fill(count.begin(), count.end() - 1);
+  for (const Quantised& qp : qproj) {
+    const PopulationId src = boost::source(qp.e, net.graph), dst = boost::target(qp.e, net.graph);
+    const Population& sp = net.population(src);
+    const Population& tp = net.population(dst);
+    const std::size_t k = static_cast<std::size_t>(pop_index[dst]);
+    LayerQuant& L = q.layers[k];
+    const double lam = lambda[dst];
+    const double unit = double(1 << qp.exp);
+    const uint32_t src_base = sp.kind == NeuronKind::kInput ? 0 : q.num_inputs;
+    for (const Synapse& syn : net.graph[qp.e].synapses) {
+      const double w = weight_gain(tp, syn.post, dt, lam) * double(syn.weight);
+      bool clip = false;
+      const int64_t m = round_clamp(w / unit, kWeightMin, kWeightMax, &clip);
+      if (clip) ++L.weights_clipped;
+      if (m == 0 && syn.weight != 0) ++L.weights_zeroed;
+      sig[k] += w * w;
+      const double err = w - double(m) * unit;
+      noise[k] += err * err;
+      ++L.synapses;
+      const uint64_t at = fill[src_base + flat[src] + syn.pre]++;
+      q.out_target[at] = static_cast<uint32_t>(flat[dst]) + syn.post;
+      q.out_weight[at] = static_cast<int8_t>(m);
+      q.out_exp[at] = static_cast<int8_t>(qp.exp);
+    }
+  }
+  for (std::size_t k = 0; k < q.pops.size(); ++k) {
+    LayerQuant& L = q.layers[k];
+    L.weight_sqnr_db =
+        noise[k] == 0 ? std::numeric_limits<double>::infinity() : 10 * std::log10(sig[k] / noise[k]);
+    if (!exp_hist[k].empty())
+      L.weight_exp = std::max_element(exp_hist[k].begin(), exp_hist[k].end(), [](auto& a, auto& b) {
+                       return a.second < b.second;
+                     })->first;
+    if (L.weights_clipped)
+      L.notes.push_back(std::to_string(L.weights_clipped) + " weights clipped to the 8-bit mantissa");
+    if (L.weights_zeroed)
+      L.notes.push_back(std::to_string(L.weights_zeroed) + " non-zero weights rounded to 0");
+  }
+  // Targets ascending within each source (stable: projections in insertion order for duplicates).
+  for (uint32_t s = 0; s < q.num_sources(); ++s) {
+    const uint64_t b = q.out_start[s], n = q.out_start[s + 1] - b;
+    bool sorted = true;
+    for (uint64_t i = 1; i < n && sorted; ++i) sorted = q.out_target[b + i - 1] <= q.out_target[b + i];
+    if (sorted) continue;
+    std::vector<uint64_t> idx(n);
+    for (uint64_t i = 0; i < n; ++i) idx[i] = b + i;
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](uint64_t x, uint64_t y) { return q.out_target[x] < q.out_target[y]; });
+    std::vector<uint32_t> t(n);
+    std::vector<int8_t> w(n), x(n);
+    for (uint64_t i = 0; i < n; ++i)
+      t[i] = q.out_target[idx[i]], w[i] = q.out_weight[idx[i]], x[i] = q.out_exp[idx[i]];
+    std::copy(t.begin(), t.end(), q.out_target.begin() + b);
+    std::copy(w.begin(), w.end(), q.out_weight.begin() + b);
+    std::copy(x.begin(), x.end(), q.out_exp.begin() + b);
+  }
+
+  // ---- the in-view: distinct sources per neuron, entries, exponent masks ----
+  q.in_entries.assign(q.num_neurons, 0);
+  q.in_exp_mask.assign(q.num_neurons, 0);
+  std::vector<uint64_t> in_count(q.num_neurons + 1, 0);
+  for (uint32_t s = 0; s < q.num_sources(); ++s) {
+    uint32_t last = UINT32_MAX;
+    for (uint64_t i = q.out_start[s]; i < q.out_start[s + 1]; ++i) {
+      const uint32_t t = q.out_target[i];
+      ++q.in_entries[t];
+      q.in_exp_mask[t] |= static_cast<uint16_t>(1u << (q.out_exp[i] + 8));
+      if (t != last) ++in_count[t + 1];
+      last = t;
+    }
+  }
+  for (uint32_t n = 0; n < q.num_neurons; ++n) in_count[n + 1] += in_count[n];
+  q.in_start = in_count;
+  q.in_source.resize(in_count.back());
+  std::vector<uint64_t> in_fill(in_count.begin(), in_count.end() - 1);
+  for (uint32_t s = 0; s < q.num_sources(); ++s) {
+    uint32_t last = UINT32_MAX;
+    for (uint64_t i = q.out_start[s]; i < q.out_start[s + 1]; ++i) {
+      const uint32_t t = q.out_target[i];
+      if (t != last) q.in_source[in_fill[t]++] = s;
+      last = t;
+    }
+  }
+
+  // ---- latency: neuron populations crossed from an input to an output's source, minus one ----
+  std::vector<int64_t> depth(all.size(), -1);
+  std::deque<PopulationId> queue;
+  for (const PopRange& r : q.inputs) depth[r.id] = 0, queue.push_back(r.id);
+  while (!queue.empty()) {
+    const PopulationId v = queue.front();
+    queue.pop_front();
+    for (auto [it, end] = boost::out_edges(v, net.graph); it != end; ++it) {
+      const PopulationId t = boost::target(*it, net.graph);
+      if (depth[t] < 0 && pop_index[t] >= 0) depth[t] = depth[v] + 1, queue.push_back(t);
+    }
+  }
+  for (ProjectionId e : net.projections()) {
+    const PopulationId src = boost::source(e, net.graph), dst = boost::target(e, net.graph);
+    if (net.population(dst).kind == NeuronKind::kOutput && depth[src] >= 1)
+      q.latency = std::max<uint32_t>(q.latency, static_cast<uint32_t>(depth[src] - 1));
+  }
+  return q;
+}
+
+FixedRun simulate_fixed(const QNet& q, const NetworkStimulus& stim, uint32_t steps) {
+  FixedRun run;
+  run.source_spikes.assign(q.num_sources(), 0);
+  run.neuron_spikes.resize(steps);
+  std::vector<arith::NeuronParams> par(q.num_neurons);
+  std::vector<arith::NeuronState> st(q.num_neurons);
+  for (uint32_t n = 0; n < q.num_neurons; ++n) {
+    const pb::Profile& p = q.profiles[q.profile[n]];
+    par[n].fu = arith::current_factor(p.du());
+    par[n].fv = arith::voltage_factor(p.dv());
+    par[n].bias = arith::bias_value(q.bias_mant[n], p.bias_exp());
+    par[n].thr = arith::threshold(p.vth());
+    par[n].subtract = p.reset_mode() == pb::RESET_SUBTRACT;
+    st[n].v = q.init_v[n];
+  }
+  std::vector<uint32_t> acc(q.num_neurons, 0);  // 32-bit, wraps (spec §2.3)
+  std::size_t ev = 0;
+  auto deliver = [&](uint32_t source) {
+    ++run.source_spikes[source];
+    for (uint64_t i = q.out_start[source]; i < q.out_start[source + 1]; ++i)
+      acc[q.out_target[i]] += static_cast<uint32_t>(arith::scale_weight(q.out_weight[i], q.out_exp[i]));
+  };
+  for (uint32_t t = 0; t < steps; ++t) {
+    if (t > 0)
+      for (uint32_t n : run.neuron_spikes[t - 1]) {
+        for (uint64_t i = q.out_start[q.num_inputs + n]; i < q.out_start[q.num_inputs + n + 1]; ++i)
+          acc[q.out_target[i]] += static_cast<uint32_t>(arith::scale_weight(q.out_weight[i], q.out_exp[i]));
+      }
+    for (; ev < stim.spikes.size() && stim.spikes[ev].step == t; ++ev)
+      if (stim.spikes[ev].index < q.num_inputs) deliver(stim.spikes[ev].index);
+    for (uint32_t n = 0; n < q.num_neurons; ++n) {
+      if (arith::neuron_update(st[n], par[n], static_cast<int32_t>(acc[n]))) {
+        run.neuron_spikes[t].push_back(n);
+        ++run.source_spikes[q.num_inputs + n];
+      }
+      acc[n] = 0;
+    }
+  }
+  return run;
+}
+
+}  // namespace lifchip::mapper::detail

@@ -1,0 +1,205 @@
+// The mapper's internal stages after import: the quantised network (QNet) every later stage reads,
+// and the partition, place and emit steps with their strategy registries. Not a public header.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lifchip/image.h"
+#include "lifchip/mapper/ir.h"
+#include "lifchip/mapper/map.h"
+
+namespace lifchip::mapper::detail {
+
+// ---- quantise (quantise.cpp) -------------------------------------------------------------------
+
+/// A port or neuron population in the flat index spaces (inputs; chip neurons; outputs).
+struct PopRange {
+  PopulationId id = 0;
+  std::string name;
+  NeuronKind kind = NeuronKind::kLIF;
+  uint32_t first = 0;  // flat index of its first element
+  uint32_t size = 0;
+};
+
+/// The quantised network: chip integers per neuron and per synapse, independent of where the
+/// neurons go. Sources are the network inputs [0, num_inputs) then the chip neurons
+/// (num_inputs + neuron index).
+struct QNet {
+  double dt = 0;
+  pb::ResetMode reset_mode = pb::RESET_ZERO;
+  std::vector<PopRange> inputs, pops, outputs;
+  uint32_t num_inputs = 0, num_neurons = 0, num_outputs = 0;
+
+  // Per chip neuron.
+  std::vector<uint32_t> profile;      // index into `profiles`
+  std::vector<pb::Profile> profiles;  // distinct profiles of the whole network
+  std::vector<int32_t> bias_mant, init_v;
+  std::vector<uint32_t> pop_of;  // index into `pops`
+  std::vector<uint8_t> to_host;  // 1 when the neuron feeds an output (one host fan-out entry)
+
+  // Synapses by source, targets ascending within a source: out_target[out_start[s] ..].
+  std::vector<uint64_t> out_start;
+  std::vector<uint32_t> out_target;
+  std::vector<int8_t> out_weight;  // 8-bit mantissa
+  std::vector<int8_t> out_exp;     // its group's weight exponent
+
+  // Distinct sources per neuron (for axon counts), synapse entries per neuron, exponents used.
+  std::vector<uint64_t> in_start;
+  std::vector<uint32_t> in_source;
+  std::vector<uint32_t> in_entries;
+  std::vector<uint16_t> in_exp_mask;  // bit (exp + 8)
+
+  // Outputs: value[o] = out_bias[o] + sum of weight * spike(neuron) (same step).
+  std::vector<std::vector<std::pair<uint32_t, double>>> out_terms;
+  std::vector<double> out_bias;
+  uint32_t latency = 0;
+
+  std::vector<LayerQuant> layers;
+  std::vector<std::string> notes;
+
+  uint32_t num_sources() const { return num_inputs + num_neurons; }
+};
+
+/// Docs: docs/mapper.md §2 (the quantisation contract). Throws InputError naming the population
+/// and field for networks the chip cannot express.
+QNet quantise(const Network& network, double dt, pb::ResetMode reset_mode);
+
+/// Spikes of the quantised network, simulated directly with the chip's integer rules
+/// (lifchip/arith.h) and timing, independent of partition and placement.
+struct FixedRun {
+  std::vector<uint64_t> source_spikes;               // per source: spikes over the run
+  std::vector<std::vector<uint32_t>> neuron_spikes;  // [step] -> neurons that spiked, ascending
+};
+FixedRun simulate_fixed(const QNet& q, const NetworkStimulus& stimulus, uint32_t steps);
+
+// ---- partition (partition.cpp, impl/partition_*.cpp) ------------------------------------------
+
+struct Capacities {
+  uint32_t neurons = 0, axons = 0, synapses = 0, fanout = 0, profiles = 0, groups = 0;
+};
+
+struct Partition {
+  std::vector<uint32_t> core_of;  // per chip neuron
+  uint32_t num_cores = 0;
+};
+
+/// Usage of every core of a partition, recomputed from scratch.
+struct Usage {
+  std::vector<CoreUsage> cores;  // x, y unset
+  uint64_t host_channels = 0;
+};
+Usage partition_usage(const QNet& q, const Partition& p);
+
+/// Multicast packets per step of a partition: per source, rate x (distinct destination cores +
+/// host entry).
+double partition_packets(const QNet& q, const Partition& p, const std::vector<double>& rates);
+
+/// The first limit a partition breaks (empty when none), e.g. "core 3: synapse entries 17,412 >
+/// 16,384", with the FitResult fields filled in.
+bool check_partition(const QNet& q, const Partition& p, const Capacities& cap, FitResult& fit);
+
+/// Contract of a partitioner: returns a partition where every core respects every capacity, or
+/// throws InputError naming the population, the neuron and the limit a single neuron already
+/// breaks on an empty core. Deterministic for (q, cap, rates, seed).
+class Partitioner {
+ public:
+  virtual ~Partitioner() = default;
+  virtual std::string name() const = 0;
+  virtual Partition run(const QNet& q, const Capacities& cap, const std::vector<double>& rates,
+                        uint64_t seed) const = 0;
+};
+
+class PartitionerRegistry {
+ public:
+  using Factory = std::function<std::unique_ptr<Partitioner>()>;
+  static void add(const std::string& name, Factory f);
+  static std::unique_ptr<Partitioner> create(const std::string& name);
+  static std::vector<std::string> names();
+};
+
+/// Fills cores one after the other with every per-core limit checked incrementally.
+class Filler {
+ public:
+  Filler(const QNet& q, const Capacities& cap);
+  bool can_add(uint32_t g) const;
+  /// Adds g to the current core; appends the sources that got a new axon there.
+  void add(uint32_t g, std::vector<uint32_t>* new_sources = nullptr);
+  void next_core();
+  bool empty() const { return neurons_ == 0; }
+  uint32_t core() const { return cur_; }
+  /// Throws the InputError that says which limit neuron g alone breaks on an empty core.
+  [[noreturn]] void fail(uint32_t g) const;
+  Partition finish();
+  Partition part;
+
+ private:
+  const QNet& q_;
+  Capacities cap_;
+  std::vector<uint32_t> axon_stamp_, dest_count_, profile_stamp_;
+  std::vector<uint64_t> fanout_;
+  uint32_t cur_ = 0, neurons_ = 0, axons_ = 0, profiles_ = 0;
+  uint64_t synapses_ = 0;
+  uint16_t groups_ = 0;
+};
+
+/// In-order fill (the given order, else neuron order); shared by the strategies.
+Partition greedy_fill(const QNet& q, const Capacities& cap, const std::vector<uint32_t>* order = nullptr);
+
+// ---- place (place.cpp, impl/place_*.cpp) --------------------------------------------------------
+
+/// Traffic between cores per step (rate-weighted packets), from the host and to the host.
+struct Traffic {
+  uint32_t num_cores = 0;
+  std::vector<double> between;  // [a * num_cores + b]: packets a -> b
+  std::vector<double> from_host, to_host;
+};
+Traffic core_traffic(const QNet& q, const Partition& p, const std::vector<double>& rates);
+
+/// Slot of each core: y * W + x. Cost: packets x hops, with host packets entering and leaving at
+/// router (0,0) (a host-bound packet also crosses the host link: one more hop).
+double placement_cost(const Traffic& t, const std::vector<uint32_t>& slot, uint32_t width);
+
+class Placer {
+ public:
+  virtual ~Placer() = default;
+  virtual std::string name() const = 0;
+  /// Returns one distinct slot in [0, width * height) per core.
+  virtual std::vector<uint32_t> run(const Traffic& t, uint32_t width, uint32_t height,
+                                    uint64_t seed) const = 0;
+};
+
+class PlacerRegistry {
+ public:
+  using Factory = std::function<std::unique_ptr<Placer>()>;
+  static void add(const std::string& name, Factory f);
+  static std::unique_ptr<Placer> create(const std::string& name);
+  static std::vector<std::string> names();
+};
+
+// ---- route + emit (emit.cpp) -------------------------------------------------------------------
+
+struct Emitted {
+  pb::ChipImage image;
+  InputBinding input;
+  OutputBinding output;
+  std::vector<uint32_t> neuron_core_index;  // per chip neuron: its index on its core
+};
+Emitted emit_image(const QNet& q, const Partition& p, const std::vector<uint32_t>& slot,
+                   const ChipShape& shape, const std::string& name, uint64_t seed);
+
+/// Predicted packets and link traversals (LINK_NORTH..WEST counters) of a run whose sources spiked
+/// `spikes[s]` times in total.
+struct TrafficCount {
+  double packets = 0, hops = 0;
+};
+TrafficCount predict_traffic(const QNet& q, const Partition& p, const std::vector<uint32_t>& slot,
+                             uint32_t width, const std::vector<double>& spikes);
+
+std::string group_digits(uint64_t v);
+
+}  // namespace lifchip::mapper::detail
