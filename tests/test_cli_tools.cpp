@@ -290,5 +290,37 @@ TEST_F(CliTools, ProgressLinesWhenNotATerminal) {
   EXPECT_EQ(lifchip(args, "LIFCHIP_PROGRESS=never").err, "");
 }
 
+// The README's first command, on a few test images: mapped, run on SystemC, accuracy and a report.
+TEST_F(CliTools, DemoOnTheBundledNetwork) {
+  Dir d;
+  Result r = lifchip("demo --samples 12 --json --report " + d / "demo.html");
+  ASSERT_EQ(r.code, 0) << r;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["samples"], 12);
+  EXPECT_EQ(j["backend"], "systemc");
+  // The trained network classifies these test images well on the chip and agrees with float.
+  EXPECT_GE(j["chip_accuracy"].get<double>(), 0.9) << r;
+  EXPECT_GE(j["chip_float_agreement"].get<double>(), 0.9) << r;
+  EXPECT_EQ(j["estimate"]["latency"]["cycle_accurate"], true);
+  EXPECT_EQ(j["estimate"]["inferences"], 12);
+  EXPECT_GT(j["estimate"]["energy"]["per_inference_j"].get<double>(), 0);
+  const std::string html = slurp(d / "demo.html");
+  EXPECT_TRUE(has(html, "Mapping and quantisation"));
+  EXPECT_TRUE(has(html, "<svg "));
+  r = lifchip("demo --samples 2 --backend functional --report " + d / "demo2.html");
+  ASSERT_EQ(r.code, 0) << r;
+  for (const char* part : {"accuracy on the chip", "accuracy of the float network", "energy per inference",
+                           "latency per inference", "ANALYTIC ESTIMATE", "report: "})
+    EXPECT_TRUE(has(r.out, part)) << part << "\n" << r;
+
+  expect_input_error(lifchip("demo --network " + d / "none.nir --report " + d / "x.html"), {"none.nir"});
+  expect_input_error(lifchip("demo --data " + d.write("x.csv", "1,2,3\n") + " --report " + d / "x.html"),
+                     {"x.csv", "3 columns", "64 inputs"});
+  expect_input_error(lifchip("demo --report " + d / "no/dir/x.html"), {"no/dir"});
+  expect_input_error(lifchip("demo --model nothing --report " + d / "x.html"), {"nothing", "presets"});
+  EXPECT_FALSE(fs::exists(d / "x.html"));
+  expect_usage_error(lifchip("demo --samples -1"));
+}
+
 }  // namespace
 }  // namespace lifchip

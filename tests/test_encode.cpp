@@ -216,6 +216,9 @@ TEST(Encode, LatencyTimesAreExact) {
   // Scaled by --max, with a floor below which nothing fires.
   const std::vector<ChannelSpike> want2 = {{0, 1}, {2, 0}};
   EXPECT_EQ(latency_encode({192, 255, 10}, 9, 255.0, 0.1), want2);  // round(63/255 * 8) = 2
+  // Halves round to even, as np.round: (1 - 8/16) * 9 = 4.5 -> 4 and 0.5 * 11 = 5.5 -> 6.
+  EXPECT_EQ(latency_encode({8}, 10, 16.0), (std::vector<ChannelSpike>{{4, 0}}));
+  EXPECT_EQ(latency_encode({0.5}, 12, 1.0), (std::vector<ChannelSpike>{{6, 0}}));
   EXPECT_THROW(latency_encode({2.0}, 5, 1.0), InputError);
 }
 

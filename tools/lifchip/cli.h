@@ -26,6 +26,7 @@ void add_backends_command(CLI::App& app, Action& action);
 void add_encode_commands(CLI::App& app, Action& action);
 void add_estimate_command(CLI::App& app, Action& action);
 void add_report_command(CLI::App& app, Action& action);
+void add_demo_command(CLI::App& app, Action& action);
 
 /// The longest run `lifchip run` accepts. Results keep per-step figures and probe values in memory,
 /// so an unbounded step count (e.g. a stimuli step of 4e9 from a corrupt file) would exhaust memory.
@@ -83,13 +84,13 @@ class Table {
 /// (logs, CI). LIFCHIP_PROGRESS=always shows it from the start, =never hides it.
 class Progress {
  public:
-  explicit Progress(std::string what);
+  explicit Progress(std::string what, std::string unit = "steps");
   void operator()(uint64_t done, uint64_t total);
   /// Erases the bar on a terminal (the summary that follows is unchanged).
   void finish();
 
  private:
-  std::string what_;
+  std::string what_, unit_;
   bool tty_ = false, always_ = false, never_ = false, shown_ = false;
   int64_t start_ms_ = 0, last_ms_ = 0;
   uint64_t next_decile_ = 1;

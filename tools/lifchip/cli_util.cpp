@@ -161,7 +161,7 @@ int64_t now_ms() {
 }
 }  // namespace
 
-Progress::Progress(std::string what) : what_(std::move(what)) {
+Progress::Progress(std::string what, std::string unit) : what_(std::move(what)), unit_(std::move(unit)) {
   tty_ = ::isatty(STDERR_FILENO) != 0;
   const char* env = std::getenv("LIFCHIP_PROGRESS");
   const std::string mode = env ? env : "";
@@ -179,9 +179,9 @@ void Progress::operator()(uint64_t done, uint64_t total) {
     if (done < total && now - last_ms_ < 100) return;
     last_ms_ = now;
     const int width = 30, filled = static_cast<int>(done * width / total);
-    std::fprintf(stderr, "\r%s [%s%s] %llu / %llu steps (%u%%)", what_.c_str(), std::string(filled, '#').c_str(),
+    std::fprintf(stderr, "\r%s [%s%s] %llu / %llu %s (%u%%)", what_.c_str(), std::string(filled, '#').c_str(),
                  std::string(width - filled, '.').c_str(), static_cast<unsigned long long>(done),
-                 static_cast<unsigned long long>(total), pct);
+                 static_cast<unsigned long long>(total), unit_.c_str(), pct);
     std::fflush(stderr);
     shown_ = true;
     return;
@@ -189,8 +189,10 @@ void Progress::operator()(uint64_t done, uint64_t total) {
   // Plain lines: one per completed tenth (and the end), never a carriage return.
   if (done * 10 < next_decile_ * total && done < total) return;
   while (next_decile_ <= 10 && done * 10 >= next_decile_ * total) ++next_decile_;
-  std::fprintf(stderr, "%s: step %llu / %llu (%u%%)\n", what_.c_str(), static_cast<unsigned long long>(done),
-               static_cast<unsigned long long>(total), pct);
+  // The singular unit reads as a label: "step 480 / 4800".
+  const std::string label = unit_.size() > 1 && unit_.back() == 's' ? unit_.substr(0, unit_.size() - 1) : unit_;
+  std::fprintf(stderr, "%s: %s %llu / %llu (%u%%)\n", what_.c_str(), label.c_str(),
+               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), pct);
   std::fflush(stderr);
 }
 

@@ -53,11 +53,12 @@ int main(int argc, char** argv) {
   });
 
   Action action;
-  // In the order of the flow (import, fit, map come with the mapper).
+  // In the order of the flow (import, fit, map come with the mapper), then the demo.
   add_encode_commands(app, action);
   add_run_command(app, action);
   add_estimate_command(app, action);
   add_report_command(app, action);
+  add_demo_command(app, action);
   add_image_commands(app, action);
   add_backends_command(app, action);
 

@@ -104,7 +104,8 @@ std::vector<ChannelSpike> latency_encode(const std::vector<double>& values, uint
   for (std::size_t c = 0; c < values.size(); ++c) {
     const double p = values[c] / max_value;
     if (p <= min_fraction) continue;
-    const auto t = static_cast<uint32_t>(std::lround((1.0 - p) * (steps - 1)));
+    // Ties to even, as NumPy's np.round, so spikes match data sets encoded in Python.
+    const auto t = static_cast<uint32_t>(std::nearbyint((1.0 - p) * (steps - 1)));
     out.push_back({t, static_cast<uint32_t>(c)});
   }
   sort_spikes(out);

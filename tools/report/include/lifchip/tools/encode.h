@@ -47,7 +47,8 @@ uint64_t mix_seed(uint64_t seed, uint64_t index);
 std::vector<ChannelSpike> rate_encode(const std::vector<double>& values, uint32_t steps, double max_value,
                                       uint64_t seed);
 
-/// Latency coding: one spike per channel at step round((1 - p) * (steps - 1)), p = value / max_value;
+/// Latency coding: one spike per channel at step round((1 - p) * (steps - 1)), p = value / max_value,
+/// rounded half to even (as NumPy's np.round);
 /// the largest value fires first (step 0); p <= min_fraction gives no spike.
 std::vector<ChannelSpike> latency_encode(const std::vector<double>& values, uint32_t steps, double max_value,
                                          double min_fraction = 0.0);
