@@ -34,7 +34,8 @@ class Dir {
  public:
   Dir() {
     static int n = 0;
-    path_ = fs::temp_directory_path() / ("lifchip_cli_tools_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    path_ = fs::temp_directory_path() /
+            ("lifchip_cli_tools_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
     fs::create_directories(path_);
   }
   ~Dir() {
@@ -66,7 +67,8 @@ std::ostream& operator<<(std::ostream& os, const Result& r) {
 // Runs lifchip with stdin closed, stdout/stderr captured (not a terminal), in `env` if given.
 Result lifchip(const std::string& args, const std::string& env = "") {
   Dir io;
-  const std::string cmd = env + " " + kBinary + " " + args + " >" + io / "out" + " 2>" + io / "err" + " </dev/null";
+  const std::string cmd =
+      env + " " + kBinary + " " + args + " >" + io / "out" + " 2>" + io / "err" + " </dev/null";
   const int status = std::system(cmd.c_str());
   Result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -94,15 +96,19 @@ void expect_usage_error(const Result& r) {
 
 class CliTools : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(fs::exists(kBinary)) << kBinary << " is missing: build the lifchip target"; }
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(kBinary)) << kBinary << " is missing: build the lifchip target";
+  }
 };
 
 TEST_F(CliTools, HelpListsEveryOption) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
-      {"encode", {"--encoding", "--steps", "--gap", "--max", "--threshold", "--seed", "--binding", "--core", "--json"}},
+      {"encode",
+       {"--encoding", "--steps", "--gap", "--max", "--threshold", "--seed", "--binding", "--core", "--json"}},
       {"decode", {"--method", "--classes", "--steps", "--labels", "--json"}},
-      {"estimate", {"--model", "--image", "--stimuli", "--backend", "--clock-hz", "--inference-steps", "--step-rate",
-                    "--show-model", "--json"}},
+      {"estimate",
+       {"--model", "--image", "--stimuli", "--backend", "--clock-hz", "--inference-steps", "--step-rate",
+        "--show-model", "--json"}},
       {"report", {"--output", "--mapping", "--model", "--svg-dir", "--image", "--json"}},
   };
   for (const auto& [cmd, opts] : cases) {
@@ -111,7 +117,8 @@ TEST_F(CliTools, HelpListsEveryOption) {
     for (const std::string& o : opts) EXPECT_TRUE(has(r.out, o)) << cmd << " " << o;
   }
   const Result top = lifchip("--help");
-  for (const char* cmd : {"encode", "decode", "run", "estimate", "report"}) EXPECT_TRUE(has(top.out, cmd)) << cmd;
+  for (const char* cmd : {"encode", "decode", "run", "estimate", "report"})
+    EXPECT_TRUE(has(top.out, cmd)) << cmd;
   // Subcommands are listed in the order of the flow.
   EXPECT_LT(top.out.find("encode"), top.out.find(" run "));
   EXPECT_LT(top.out.find(" run "), top.out.find("estimate"));
@@ -121,7 +128,8 @@ TEST_F(CliTools, HelpListsEveryOption) {
 TEST_F(CliTools, FlowEndToEnd) {
   Dir d;
   // Two samples of 8 features for the hidden cores' host axons 0-7 of core (0,0).
-  const std::string csv = d.write("x.csv", "# two samples\nf0,f1,f2,f3,f4,f5,f6,f7\n1,1,1,1,0,0,0,0\n0,0,0,0,1,1,1,1\n");
+  const std::string csv =
+      d.write("x.csv", "# two samples\nf0,f1,f2,f3,f4,f5,f6,f7\n1,1,1,1,0,0,0,0\n0,0,0,0,1,1,1,1\n");
   Result r = lifchip("encode " + csv + " --encoding rate --steps 20 --gap 4 --seed 3 --core 0 0 -o " +
                      d / "s.txtpb --json");
   ASSERT_EQ(r.code, 0) << r;
@@ -134,7 +142,10 @@ TEST_F(CliTools, FlowEndToEnd) {
   EXPECT_EQ(st.steps(0).axon_size(), 4);
   EXPECT_EQ(st.steps(st.steps_size() - 1).step(), 24u + 19u);
   // The same seed gives the same file.
-  ASSERT_EQ(lifchip("encode " + csv + " --encoding rate --steps 20 --gap 4 --seed 3 --core 0 0 -o " + d / "s2.txtpb").code, 0);
+  ASSERT_EQ(lifchip("encode " + csv + " --encoding rate --steps 20 --gap 4 --seed 3 --core 0 0 -o " +
+                    d / "s2.txtpb")
+                .code,
+            0);
   EXPECT_EQ(slurp(d / "s.txtpb"), slurp(d / "s2.txtpb"));
 
   r = lifchip("run " + kImage + " --stimuli " + d / "s.txtpb --backend systemc -o " + d / "r.pb");
@@ -154,11 +165,13 @@ TEST_F(CliTools, FlowEndToEnd) {
   EXPECT_EQ(j["inferences"], 2);
   EXPECT_EQ(j["latency"]["cycle_accurate"], true);
   EXPECT_GT(j["energy"]["per_inference_j"].get<double>(), 0);
-  EXPECT_DOUBLE_EQ(j["energy"]["per_inference_j"].get<double>() * 2, j["energy"]["total_pj"].get<double>() * 1e-12);
+  EXPECT_DOUBLE_EQ(j["energy"]["per_inference_j"].get<double>() * 2,
+                   j["energy"]["total_pj"].get<double>() * 1e-12);
   r = lifchip("estimate " + d / "r.pb --model truenorth");
   ASSERT_EQ(r.code, 0) << r;
-  for (const char* part : {"energy per inference", "average power at 1000 steps/s", "latency per step (mean)",
-                           "throughput", "energy by component", "energy by core", "busiest links", "cycle-accurate"})
+  for (const char* part :
+       {"energy per inference", "average power at 1000 steps/s", "latency per step (mean)", "throughput",
+        "energy by component", "energy by core", "busiest links", "cycle-accurate"})
     EXPECT_TRUE(has(r.out, part)) << part << "\n" << r;
   // Functional runs: the analytic latency is labelled as such.
   r = lifchip("estimate --image " + kImage + " --stimuli " + kStimuli);
@@ -166,8 +179,8 @@ TEST_F(CliTools, FlowEndToEnd) {
   EXPECT_TRUE(has(r.out, "ANALYTIC ESTIMATE")) << r;
 
   const std::string mapping = d.write("map.json", R"({"layers": [{"name": "fc1", "neurons": 12}]})");
-  r = lifchip("report " + d / "r.pb --image " + kImage + " --mapping " + mapping + " -o " + d / "rep.html --svg-dir " +
-              d / "" + " --json");
+  r = lifchip("report " + d / "r.pb --image " + kImage + " --mapping " + mapping + " -o " +
+              d / "rep.html --svg-dir " + d / "" + " --json");
   ASSERT_EQ(r.code, 0) << r;
   j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["svg_files"].size(), 5u);
@@ -180,7 +193,8 @@ TEST_F(CliTools, FlowEndToEnd) {
 TEST_F(CliTools, LatencyAndDeltaEncodings) {
   Dir d;
   const std::string csv = d.write("x.csv", "1,0.5,0\n");
-  Result r = lifchip("encode " + csv + " --encoding latency --steps 11 --core 1 0 --axon-base 2 -o " + d / "l.txtpb");
+  Result r = lifchip("encode " + csv + " --encoding latency --steps 11 --core 1 0 --axon-base 2 -o " +
+                     d / "l.txtpb");
   ASSERT_EQ(r.code, 0) << r;
   pb::Stimuli st = read_stimuli_file(d / "l.txtpb");
   ASSERT_EQ(st.steps_size(), 2);  // value 1 at step 0, value 0.5 at step 5, value 0 never
@@ -190,8 +204,10 @@ TEST_F(CliTools, LatencyAndDeltaEncodings) {
   EXPECT_EQ(st.steps(1).step(), 5u);
   EXPECT_EQ(st.steps(1).axon(0), 3u);
   const std::string series = d.write("t.csv", "0\n1\n1\n0\n");
-  const std::string binding = d.write("b.json", R"({"channels": [{"x":0,"y":0,"axon":6}, {"x":0,"y":0,"axon":7}]})");
-  r = lifchip("encode " + series + " --encoding delta --threshold 0.5 --binding " + binding + " -o " + d / "d.txtpb");
+  const std::string binding =
+      d.write("b.json", R"({"channels": [{"x":0,"y":0,"axon":6}, {"x":0,"y":0,"axon":7}]})");
+  r = lifchip("encode " + series + " --encoding delta --threshold 0.5 --binding " + binding + " -o " +
+              d / "d.txtpb");
   ASSERT_EQ(r.code, 0) << r;
   st = read_stimuli_file(d / "d.txtpb");
   ASSERT_EQ(st.steps_size(), 2);  // ON at step 1 (axon 6), OFF at step 3 (axon 7)
@@ -206,22 +222,27 @@ TEST_F(CliTools, BadInputsGiveOneLineAndNoOutput) {
   Dir d;
   const std::string out = d / "out.txtpb";
   const std::string ok = d.write("ok.csv", "0.5,0.5\n");
-  expect_input_error(lifchip("encode " + d / "missing.csv --encoding rate --steps 5 -o " + out), {"missing.csv"});
-  expect_input_error(lifchip("encode " + d.write("bad.csv", "1,2\n3,x\n") + " --encoding rate --steps 5 -o " + out),
-                     {"bad.csv:2", "field 2"});
-  expect_input_error(lifchip("encode " + d.write("big.csv", "0.5,1.5\n") + " --encoding rate --steps 5 -o " + out),
-                     {"big.csv", "row 0", "column 1", "--max"});
-  expect_input_error(lifchip("encode " + d.write("x.npy", "not numpy") + " --encoding rate --steps 5 -o " + out),
-                     {"x.npy", "not an NPY file"});
+  expect_input_error(lifchip("encode " + d / "missing.csv --encoding rate --steps 5 -o " + out),
+                     {"missing.csv"});
+  expect_input_error(
+      lifchip("encode " + d.write("bad.csv", "1,2\n3,x\n") + " --encoding rate --steps 5 -o " + out),
+      {"bad.csv:2", "field 2"});
+  expect_input_error(
+      lifchip("encode " + d.write("big.csv", "0.5,1.5\n") + " --encoding rate --steps 5 -o " + out),
+      {"big.csv", "row 0", "column 1", "--max"});
+  expect_input_error(
+      lifchip("encode " + d.write("x.npy", "not numpy") + " --encoding rate --steps 5 -o " + out),
+      {"x.npy", "not an NPY file"});
   expect_input_error(lifchip("encode " + d.write("x.dat", "1") + " --encoding rate --steps 5 -o " + out),
                      {"x.dat", "unknown data format"});
-  expect_input_error(lifchip("encode " + ok + " --encoding rate --steps 5 --binding " + d.write("b.json", "{") +
-                             " -o " + out),
+  expect_input_error(lifchip("encode " + ok + " --encoding rate --steps 5 --binding " +
+                             d.write("b.json", "{") + " -o " + out),
                      {"b.json", "not valid JSON"});
   expect_input_error(lifchip("encode " + ok + " --encoding rate --steps 5 -o " + d / "no/such/dir/s.txtpb"),
                      {"no/such/dir", "does not exist"});
-  expect_input_error(lifchip("encode " + ok + " --encoding rate --steps 16777216 --samples 1 --gap 1 -o " + out),
-                     {"ok.csv", "limit"});
+  expect_input_error(
+      lifchip("encode " + ok + " --encoding rate --steps 16777216 --samples 1 --gap 1 -o " + out),
+      {"ok.csv", "limit"});
   EXPECT_FALSE(fs::exists(out));
 
   // estimate / report / decode.
@@ -232,17 +253,20 @@ TEST_F(CliTools, BadInputsGiveOneLineAndNoOutput) {
   expect_input_error(lifchip("estimate " + d / "f.pb --image " + kImage + " --model " +
                              d.write("m.txt", "base = loihi1\nsyn_op_pj = -3\n")),
                      {"m.txt:2", "syn_op_pj"});
-  expect_input_error(lifchip("estimate " + d / "f.pb --image " + kImage + " --model loihi3"), {"loihi3", "presets"});
+  expect_input_error(lifchip("estimate " + d / "f.pb --image " + kImage + " --model loihi3"),
+                     {"loihi3", "presets"});
   expect_input_error(lifchip("estimate " + d / "f.pb --image " + kImage + " --inference-steps 5"),
                      {"--inference-steps 5", "48"});
   expect_input_error(lifchip("estimate " + d / "f.pb --stimuli " + kStimuli), {"f.pb", "--stimuli"});
-  expect_input_error(lifchip("report " + d / "f.pb --image " + kImage + " --mapping " + d.write("map.json", "[1,") +
-                             " -o " + d / "r.html"),
+  expect_input_error(lifchip("report " + d / "f.pb --image " + kImage + " --mapping " +
+                             d.write("map.json", "[1,") + " -o " + d / "r.html"),
                      {"map.json", "not valid JSON"});
-  expect_input_error(lifchip("report " + d / "f.pb --image " + kImage + " -o " + d / "r.html --svg-dir " + d / "nope"),
-                     {"nope", "--svg-dir"});
+  expect_input_error(
+      lifchip("report " + d / "f.pb --image " + kImage + " -o " + d / "r.html --svg-dir " + d / "nope"),
+      {"nope", "--svg-dir"});
   EXPECT_FALSE(fs::exists(d / "r.html"));
-  expect_input_error(lifchip("decode " + d / "f.pb --labels " + d.write("l.csv", "0\n1\n")), {"l.csv", "2 labels for 1"});
+  expect_input_error(lifchip("decode " + d / "f.pb --labels " + d.write("l.csv", "0\n1\n")),
+                     {"l.csv", "2 labels for 1"});
   expect_input_error(lifchip("decode " + d / "f.pb --steps 100"), {"f.pb", "fewer than one sample"});
 }
 
@@ -252,9 +276,11 @@ TEST_F(CliTools, UsageErrorsExitWith2) {
   for (const std::string& args :
        {"encode " + ok + " --encoding rate -o x.txtpb", "encode " + ok + " --encoding delta -o x.txtpb",
         "encode " + ok + " --encoding delta --threshold 1 --steps 3 -o x.txtpb",
-        "encode " + ok + " --encoding morse --steps 3 -o x.txtpb", "encode " + ok + " --encoding rate --steps 3",
-        "encode " + ok + " --encoding rate --steps 0 -o x.txtpb", "encode " + ok + " --encoding rate --steps 3 --max -1 -o x",
-        std::string("estimate"), std::string("estimate --step-rate 0 r.pb"), std::string("report r.pb"),
+        "encode " + ok + " --encoding morse --steps 3 -o x.txtpb",
+        "encode " + ok + " --encoding rate --steps 3",
+        "encode " + ok + " --encoding rate --steps 0 -o x.txtpb",
+        "encode " + ok + " --encoding rate --steps 3 --max -1 -o x", std::string("estimate"),
+        std::string("estimate --step-rate 0 r.pb"), std::string("report r.pb"),
         std::string("report -o x.html"), std::string("decode"), std::string("decode r.pb --method vote")})
     expect_usage_error(lifchip(args));
   EXPECT_EQ(d.count(), 1u);

@@ -48,21 +48,27 @@ void expect_error(const std::string& bytes, const std::string& part) {
 TEST(Npy, EveryDtypeAndVersion) {
   const std::string shape = "'shape': (2, 3), }";
   const std::string f = "{'descr': '";
-  Matrix m = parse_npy(npy_bytes(f + "<f4', 'fortran_order': False, " + shape, raw<float>({1, 2, 3, 4, 5, 6.5f})), "a");
+  Matrix m = parse_npy(
+      npy_bytes(f + "<f4', 'fortran_order': False, " + shape, raw<float>({1, 2, 3, 4, 5, 6.5f})), "a");
   EXPECT_EQ(m.rows, 2u);
   EXPECT_EQ(m.cols, 3u);
   EXPECT_EQ(m.at(1, 2), 6.5);
-  m = parse_npy(npy_bytes(f + "<f8', 'fortran_order': False, " + shape, raw<double>({1, 2, 3, 4, 5, -0.25})), "a");
+  m = parse_npy(npy_bytes(f + "<f8', 'fortran_order': False, " + shape, raw<double>({1, 2, 3, 4, 5, -0.25})),
+                "a");
   EXPECT_EQ(m.at(1, 2), -0.25);
-  m = parse_npy(npy_bytes(f + "<i4', 'fortran_order': False, " + shape, raw<int32_t>({1, 2, 3, 4, 5, -7})), "a");
+  m = parse_npy(npy_bytes(f + "<i4', 'fortran_order': False, " + shape, raw<int32_t>({1, 2, 3, 4, 5, -7})),
+                "a");
   EXPECT_EQ(m.at(1, 2), -7);
-  m = parse_npy(npy_bytes(f + "<i8', 'fortran_order': False, " + shape, raw<int64_t>({1, 2, 3, 4, 5, 1LL << 40})), "a");
+  m = parse_npy(
+      npy_bytes(f + "<i8', 'fortran_order': False, " + shape, raw<int64_t>({1, 2, 3, 4, 5, 1LL << 40})), "a");
   EXPECT_EQ(m.at(1, 2), std::ldexp(1.0, 40));
-  m = parse_npy(npy_bytes(f + "|u1', 'fortran_order': False, " + shape, raw<uint8_t>({1, 2, 3, 4, 5, 255})), "a");
+  m = parse_npy(npy_bytes(f + "|u1', 'fortran_order': False, " + shape, raw<uint8_t>({1, 2, 3, 4, 5, 255})),
+                "a");
   EXPECT_EQ(m.at(1, 2), 255);
   // Key order is free; version 2.0 and 3.0 have a 4-byte header length; 1-D is one row.
-  m = parse_npy(npy_bytes("{'shape': (4,), 'fortran_order': False, 'descr': '<f8'}", raw<double>({1, 2, 3, 4}), 2),
-                "a");
+  m = parse_npy(
+      npy_bytes("{'shape': (4,), 'fortran_order': False, 'descr': '<f8'}", raw<double>({1, 2, 3, 4}), 2),
+      "a");
   EXPECT_EQ(m.rows, 1u);
   EXPECT_EQ(m.cols, 4u);
   m = parse_npy(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 3), }", "", 3), "a");
@@ -89,7 +95,8 @@ TEST(Npy, BrokenInputsGiveClearErrors) {
   expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': True, 'shape': (2,), }", two), "Fortran");
   expect_error(npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", two), "dtype '>f8'");
   expect_error(npy_bytes("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", two), "dtype");
-  expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 2), }", two), "3 dimensions");
+  expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 2), }", two),
+               "3 dimensions");
   expect_error(npy_bytes(ok_dict, raw<double>({1})), "need 16");
   expect_error(npy_bytes(ok_dict, raw<double>({1, 2, 3})), "need 16");
   expect_error(npy_bytes(ok_dict, raw<double>({1, NAN})), "[0, 1] is not a finite number");
@@ -99,8 +106,10 @@ TEST(Npy, BrokenInputsGiveClearErrors) {
   expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }", two),
                "too large");
   expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }", two), "non-negative");
-  expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'extra': 1}", two), "'extra'");
-  expect_error(npy_bytes("{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (2,)}", two), "repeated");
+  expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'extra': 1}", two),
+               "'extra'");
+  expect_error(npy_bytes("{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (2,)}", two),
+               "repeated");
   expect_error(npy_bytes("{'descr': '<f8, 'fortran_order': False, 'shape': (2,)}", two), "expected");
   expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,)} x", two), "text after");
 }
@@ -121,8 +130,12 @@ TEST(Npy, FuzzedFilesNeverCrash) {
         case 0:
           if (at < b.size()) b[at] = static_cast<char>(rng());
           break;
-        case 1: b.resize(at); break;
-        case 2: b.insert(at, 1, static_cast<char>(rng())); break;
+        case 1:
+          b.resize(at);
+          break;
+        case 2:
+          b.insert(at, 1, static_cast<char>(rng()));
+          break;
         default:
           if (at < b.size()) b[at] = "0123456789(),'{} :"[rng() % 18];
       }
@@ -201,8 +214,8 @@ TEST(Encode, RateIsWithinBinomialBoundsAndSeeded) {
   }
   EXPECT_EQ(count[0], 0u);
   EXPECT_EQ(count[5], steps);
-  EXPECT_EQ(rate_encode(p, steps, 1.0, 42), spikes);   // same seed, same spikes
-  EXPECT_NE(rate_encode(p, steps, 1.0, 43), spikes);   // another seed, other spikes
+  EXPECT_EQ(rate_encode(p, steps, 1.0, 42), spikes);  // same seed, same spikes
+  EXPECT_NE(rate_encode(p, steps, 1.0, 43), spikes);  // another seed, other spikes
   EXPECT_EQ(rate_encode({0.5, 10.0}, 100, 20.0, 1).size(), rate_encode({0.5, 10.0}, 100, 20.0, 1).size());
   EXPECT_NE(mix_seed(1, 0), mix_seed(1, 1));
   EXPECT_THROW(rate_encode({0.5, 1.5}, 10, 1.0, 1), InputError);
@@ -223,11 +236,13 @@ TEST(Encode, LatencyTimesAreExact) {
 }
 
 TEST(Encode, DeltaEventsAreExact) {
-  Matrix series{5, 2, {0, 1,  //
-                       0.5, 1,    //
-                       0.6, 0.2,  //
-                       1.2, 0.2,  //
-                       0.1, 0.9}};
+  Matrix series{5,
+                2,
+                {0, 1,      //
+                 0.5, 1,    //
+                 0.6, 0.2,  //
+                 1.2, 0.2,  //
+                 0.1, 0.9}};
   const std::vector<ChannelSpike> want = {{1, 0}, {2, 3}, {3, 0}, {4, 1}, {4, 2}};
   EXPECT_EQ(delta_encode(series, 0.5), want);
   EXPECT_TRUE(delta_encode(series, 5).empty());
@@ -239,8 +254,9 @@ TEST(Encode, BindingsAndStimuli) {
   ASSERT_EQ(b.channels.size(), 3u);
   EXPECT_EQ(b.channels[2][0].axon, 12u);
   EXPECT_EQ(b.channels[2][0].x, 1u);
-  b = parse_binding(R"({"channels": [{"x":0,"y":0,"axon":5}, [{"x":1,"y":0,"axon":0},{"x":1,"y":1,"axon":2}]]})",
-                    "b.json", 2);
+  b = parse_binding(
+      R"({"channels": [{"x":0,"y":0,"axon":5}, [{"x":1,"y":0,"axon":0},{"x":1,"y":1,"axon":2}]]})", "b.json",
+      2);
   ASSERT_EQ(b.channels.size(), 2u);
   EXPECT_EQ(b.channels[1].size(), 2u);
   pb::Stimuli st;
@@ -260,7 +276,8 @@ TEST(Encode, BindingsAndStimuli) {
   };
   EXPECT_EQ(err("{", 1), "b.json: not valid JSON (byte 2)");
   EXPECT_EQ(err("[]", 1), "b.json: a binding must be a JSON object");
-  EXPECT_EQ(err(R"({"channels": [{"x":0,"y":0}]})", 1), "b.json: channels[0]: 'axon' must be a non-negative integer");
+  EXPECT_EQ(err(R"({"channels": [{"x":0,"y":0}]})", 1),
+            "b.json: channels[0]: 'axon' must be a non-negative integer");
   EXPECT_EQ(err(R"({"channels": [{"x":0,"y":0,"axon":-1}]})", 1),
             "b.json: channels[0]: 'axon' must be a non-negative integer");
   EXPECT_EQ(err(R"({"channels": []})", 2), "b.json: binds 0 channels; the encoding has 2");
@@ -285,7 +302,7 @@ TEST(Decode, CountArgmaxAndFirstSpike) {
   add(14, 9);  // beyond the classes: ignored
   EXPECT_EQ(decode(r, DecodeMethod::kCount, 4, 2, 8, 10), (std::vector<int>{1, 0}));
   EXPECT_EQ(decode(r, DecodeMethod::kFirst, 4, 2, 8, 10), (std::vector<int>{2, 3}));
-  EXPECT_EQ(decode(r, DecodeMethod::kCount, 4, 3, 5, 5), (std::vector<int>{1, 2, 0}));  // tie 3/0: lowest
+  EXPECT_EQ(decode(r, DecodeMethod::kCount, 4, 3, 5, 5), (std::vector<int>{1, 2, 0}));      // tie 3/0: lowest
   EXPECT_EQ(decode(r, DecodeMethod::kCount, 4, 4, 5, 5), (std::vector<int>{1, 2, 0, -1}));  // no spike: -1
 }
 

@@ -223,7 +223,8 @@ TEST(EnergyModel, FileFormatRoundTripAndErrors) {
     EXPECT_EQ(back.values, m.values) << name;
     EXPECT_EQ(back.name, m.name);
   }
-  const EnergyModel d = parse_energy_model("base = loihi1\nname = mine\nsyn_op_pj = 10  # cheaper\n", "m.txt");
+  const EnergyModel d =
+      parse_energy_model("base = loihi1\nname = mine\nsyn_op_pj = 10  # cheaper\n", "m.txt");
   EXPECT_EQ(d.name, "mine");
   EXPECT_EQ(d.get("syn_op_pj"), 10);
   EXPECT_EQ(d.get("neuron_active_pj"), 81);
@@ -235,16 +236,20 @@ TEST(EnergyModel, FileFormatRoundTripAndErrors) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(err("base = loihi1\nsyn_op = 1\n"), "m.txt:2: unknown key 'syn_op' (docs/estimate.md lists the keys)");
+  EXPECT_EQ(err("base = loihi1\nsyn_op = 1\n"),
+            "m.txt:2: unknown key 'syn_op' (docs/estimate.md lists the keys)");
   EXPECT_EQ(err("base = loihi1\nsyn_op_pj = -1\n"), "m.txt:2: syn_op_pj = '-1' must be a finite number >= 0");
-  EXPECT_EQ(err("base = loihi1\nsyn_op_pj = nan\n"), "m.txt:2: syn_op_pj = 'nan' must be a finite number >= 0");
-  EXPECT_EQ(err("base = loihi1\nsyn_op_pj = 1pJ\n"), "m.txt:2: syn_op_pj = '1pJ' must be a finite number >= 0");
+  EXPECT_EQ(err("base = loihi1\nsyn_op_pj = nan\n"),
+            "m.txt:2: syn_op_pj = 'nan' must be a finite number >= 0");
+  EXPECT_EQ(err("base = loihi1\nsyn_op_pj = 1pJ\n"),
+            "m.txt:2: syn_op_pj = '1pJ' must be a finite number >= 0");
   EXPECT_EQ(err("base = loihi1\nsyn_op_pj = 1\nsyn_op_pj = 2\n"), "m.txt:3: 'syn_op_pj' is given twice");
   EXPECT_EQ(err("syn_op_pj = 1\nbase = loihi1\n"), "m.txt:2: 'base' must come before every other key");
   EXPECT_EQ(err("base = loihi1\nclock_hz = 0\n"), "m.txt:2: clock_hz must be > 0");
   EXPECT_EQ(err("base = loihi1\njust words\n"), "m.txt:2: expected 'key = value'");
   EXPECT_EQ(err("syn_op_pj = 1\n"), "m.txt: missing key 'neuron_active_pj' (or start with base = PRESET)");
-  EXPECT_EQ(err("base = loihi9\n"), "unknown energy model preset 'loihi9' (presets: loihi1, truenorth, default)");
+  EXPECT_EQ(err("base = loihi9\n"),
+            "unknown energy model preset 'loihi9' (presets: loihi1, truenorth, default)");
 }
 
 }  // namespace

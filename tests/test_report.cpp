@@ -109,7 +109,8 @@ std::string find_chromium() {
 std::string screenshot(const std::string& chromium, const fs::path& dir, const std::string& html) {
   const fs::path page = dir / "page.html", png = dir / "shot.png";
   std::ofstream(page) << html;
-  const std::string cmd = chromium + " --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run" +
+  const std::string cmd = chromium +
+                          " --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run" +
                           " --user-data-dir=" + (dir / "profile").string() + " --window-size=1200,2400" +
                           " --screenshot=" + png.string() + " file://" + page.string() + " >" +
                           (dir / "log").string() + " 2>&1 </dev/null";
@@ -132,7 +133,8 @@ TEST(Report, RendersInHeadlessChromium) {
   EXPECT_GT(page.non_white, uint64_t{1200} * 2400 / 20) << page.non_white;
   EXPECT_GT(page.distinct_colours, 50u);
   // The same check on an empty page fails, so it measures rendering.
-  const PngSummary blank = inspect_png(screenshot(chromium, dir, "<!DOCTYPE html><html><body></body></html>"), "b");
+  const PngSummary blank =
+      inspect_png(screenshot(chromium, dir, "<!DOCTYPE html><html><body></body></html>"), "b");
   EXPECT_EQ(blank.non_white, 0u);
   std::error_code ec;
   fs::remove_all(dir, ec);

@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdlib>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -156,7 +156,8 @@ std::string Table::str(const std::string& indent) const {
 
 namespace {
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 }  // namespace
@@ -190,7 +191,8 @@ void Progress::operator()(uint64_t done, uint64_t total) {
   if (done * 10 < next_decile_ * total && done < total) return;
   while (next_decile_ <= 10 && done * 10 >= next_decile_ * total) ++next_decile_;
   // The singular unit reads as a label: "step 480 / 4800".
-  const std::string label = unit_.size() > 1 && unit_.back() == 's' ? unit_.substr(0, unit_.size() - 1) : unit_;
+  const std::string label =
+      unit_.size() > 1 && unit_.back() == 's' ? unit_.substr(0, unit_.size() - 1) : unit_;
   std::fprintf(stderr, "%s: %s %llu / %llu (%u%%)\n", what_.c_str(), label.c_str(),
                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), pct);
   std::fflush(stderr);
@@ -202,7 +204,8 @@ void Progress::finish() {
 }
 
 void add_run_source_options(CLI::App* sub, RunSource& src) {
-  sub->add_option("RESULT", src.result, "A RunResult file from `lifchip run -o` (or give --image to run now)");
+  sub->add_option("RESULT", src.result,
+                  "A RunResult file from `lifchip run -o` (or give --image to run now)");
   sub->add_option("--image", src.image, "The chip image (runs it when no RESULT is given)");
   sub->add_option("--stimuli", src.stimuli, "Input spikes for the run (a Stimuli message)");
   sub->add_option("--backend", src.backend, "Chip model for the run (systemc gives exact cycles)")
@@ -237,8 +240,9 @@ pb::RunResult obtain_result(const RunSource& src, pb::ChipImage* image_out, bool
         os << in.rdbuf();
         return os.str();
       }();
-      const bool ok = is_text_format_path(src.result) ? google::protobuf::TextFormat::ParseFromString(bytes, &r)
-                                                      : r.ParseFromString(bytes);
+      const bool ok = is_text_format_path(src.result)
+                          ? google::protobuf::TextFormat::ParseFromString(bytes, &r)
+                          : r.ParseFromString(bytes);
       if (!ok) throw InputError("not a RunResult message (lifchip run -o writes one)");
       if (r.counters().cores_size() == 0) throw InputError("the RunResult has no counters");
       for (const pb::CoreCounters& c : r.counters().cores())
@@ -263,11 +267,12 @@ pb::RunResult obtain_result(const RunSource& src, pb::ChipImage* image_out, bool
   ro.steps = src.steps ? src.steps : stimuli_steps(stimuli);
   if (ro.steps == 0) throw InputError("nothing to run: give --stimuli with steps, or --steps N");
   if (ro.steps > kMaxRunSteps)
-    throw InputError(src.stimuli + ": the stimuli ask for " + std::to_string(ro.steps) + " steps, more than " +
-                     std::to_string(kMaxRunSteps));
+    throw InputError(src.stimuli + ": the stimuli ask for " + std::to_string(ro.steps) +
+                     " steps, more than " + std::to_string(kMaxRunSteps));
   Progress progress("lifchip: running " + src.backend);
   ro.progress = [&progress](uint32_t done, uint32_t total) { progress(done, total); };
-  pb::RunResult r = for_file(src.stimuli.empty() ? src.image : src.stimuli, [&] { return run(*backend, stimuli, ro); });
+  pb::RunResult r =
+      for_file(src.stimuli.empty() ? src.image : src.stimuli, [&] { return run(*backend, stimuli, ro); });
   progress.finish();
   r.set_image_name(image_out->name());
   return r;

@@ -30,7 +30,8 @@ nlohmann::json estimate_json(const tools::Estimate& e);
 namespace {
 
 struct DemoOptions {
-  std::string network, data, labels, report = "lifchip_demo_report.html", backend = "systemc", model = "loihi1";
+  std::string network, data, labels, report = "lifchip_demo_report.html", backend = "systemc",
+                                     model = "loihi1";
   uint32_t samples = 0, steps = 10, gap = 2;  // samples 0: all
   double max_value = 16;
   bool json = false;
@@ -76,7 +77,8 @@ std::string eng(double v, const std::string& unit) {
   static const struct {
     double f;
     const char* p;
-  } prefixes[] = {{1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
+  } prefixes[] = {{1e9, "G"},  {1e6, "M"},  {1e3, "k"},  {1, ""},
+                  {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
   std::ostringstream os;
   os.precision(4);
   for (const auto& p : prefixes)
@@ -109,9 +111,10 @@ int demo_command(const DemoOptions& o) {
     throw InputError(data_path + ": " + std::to_string(x.cols) + " columns, but the network has " +
                      std::to_string(inputs) + " inputs");
   if (y.values.size() != x.rows)
-    throw InputError(labels_path + ": " + std::to_string(y.values.size()) + " labels for " + std::to_string(x.rows) +
-                     " samples in " + data_path);
-  const uint32_t samples = static_cast<uint32_t>(o.samples ? std::min<std::size_t>(o.samples, x.rows) : x.rows);
+    throw InputError(labels_path + ": " + std::to_string(y.values.size()) + " labels for " +
+                     std::to_string(x.rows) + " samples in " + data_path);
+  const uint32_t samples =
+      static_cast<uint32_t>(o.samples ? std::min<std::size_t>(o.samples, x.rows) : x.rows);
   if (samples == 0) throw InputError(data_path + ": no samples");
   const uint32_t period = o.steps + o.gap;
 
@@ -173,11 +176,15 @@ int demo_command(const DemoOptions& o) {
   in.estimate = &e;
   std::ostringstream acc;
   acc << chip_correct << " / " << samples << " chip, " << float_correct << " / " << samples << " float";
-  in.facts = {{"network", network_path}, {"test data", data_path}, {"accuracy", acc.str()},
-              {"encoding", "latency, " + std::to_string(o.steps) + " steps + " + std::to_string(o.gap) + " rest"}};
+  in.facts = {
+      {"network", network_path},
+      {"test data", data_path},
+      {"accuracy", acc.str()},
+      {"encoding", "latency, " + std::to_string(o.steps) + " steps + " + std::to_string(o.gap) + " rest"}};
   write_text_file(o.report, tools::report_html(in));
 
-  const double chip_acc = static_cast<double>(chip_correct) / samples, float_acc = static_cast<double>(float_correct) / samples;
+  const double chip_acc = static_cast<double>(chip_correct) / samples,
+               float_acc = static_cast<double>(float_correct) / samples;
   if (o.json) {
     nlohmann::json j{{"network", network_path},
                      {"samples", samples},
@@ -194,7 +201,8 @@ int demo_command(const DemoOptions& o) {
   }
   const ChipShape shape = chip_shape(mapped.image.config());
   std::cout << "lifchip demo: " << network_path << " (" << inputs << " inputs, " << outputs << " outputs)\n"
-            << "  mapped: " << mapped.report.fit.message << " (mesh " << shape.width << " x " << shape.height << ")\n"
+            << "  mapped: " << mapped.report.fit.message << " (mesh " << shape.width << " x " << shape.height
+            << ")\n"
             << "  " << samples << " test images of " << data_path << ", latency-coded in " << o.steps
             << " steps (+" << o.gap << " rest), run on the " << o.backend << " model\n\n";
   Table t({"figure", "value"});
@@ -226,8 +234,10 @@ void add_demo_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<DemoOptions>();
   CLI::App* sub = app.add_subcommand(
       "demo", "The whole flow on the bundled trained digits network: map, encode, run on SystemC, report");
-  sub->add_option("--network", o->network, "Trained network (NIR or our protobuf; default: tools/examples/digits.nir)");
-  sub->add_option("--data", o->data, "Test inputs, one row per sample (default: tools/examples/digits_test_x.npy)");
+  sub->add_option("--network", o->network,
+                  "Trained network (NIR or our protobuf; default: tools/examples/digits.nir)");
+  sub->add_option("--data", o->data,
+                  "Test inputs, one row per sample (default: tools/examples/digits_test_x.npy)");
   sub->add_option("--labels", o->labels, "Test labels (default: tools/examples/digits_test_y.npy)");
   sub->add_option("--samples", o->samples, "Test samples to run; 0 = every row of the data")
       ->check(CLI::Range(uint32_t{0}, uint32_t{1} << 20))
@@ -238,9 +248,12 @@ void add_demo_command(CLI::App& app, Action& action) {
   sub->add_option("--gap", o->gap, "Steps after the inputs for the outputs to answer")
       ->check(CLI::Range(uint32_t{0}, uint32_t{1} << 16))
       ->capture_default_str();
-  sub->add_option("--max", o->max_value, "The input value that spikes first")->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--max", o->max_value, "The input value that spikes first")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   sub->add_option("--backend", o->backend, "Chip model")->capture_default_str();
-  sub->add_option("--model", o->model, "Energy model: loihi1, truenorth, default or a file")->capture_default_str();
+  sub->add_option("--model", o->model, "Energy model: loihi1, truenorth, default or a file")
+      ->capture_default_str();
   sub->add_option("--report", o->report, "Where to write the HTML report")->capture_default_str();
   sub->add_flag("--json", o->json, "Print the results as JSON");
   sub->callback([&action, o] { action = [o] { return demo_command(*o); }; });

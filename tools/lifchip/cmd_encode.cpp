@@ -45,9 +45,10 @@ int encode_command(const EncodeOptions& o) {
   uint64_t spikes = 0, samples = 0, total_steps = 0;
   if (delta) {
     if (data.rows > kMaxRunSteps)
-      throw InputError(o.input + ": " + std::to_string(data.rows) + " time steps (rows), more than the limit " +
-                       std::to_string(kMaxRunSteps));
-    const std::vector<ChannelSpike> ev = for_file(o.input, [&] { return tools::delta_encode(data, o.threshold); });
+      throw InputError(o.input + ": " + std::to_string(data.rows) +
+                       " time steps (rows), more than the limit " + std::to_string(kMaxRunSteps));
+    const std::vector<ChannelSpike> ev =
+        for_file(o.input, [&] { return tools::delta_encode(data, o.threshold); });
     tools::append_stimuli(ev, 0, binding, st);
     spikes = ev.size();
     samples = 1;
@@ -60,7 +61,8 @@ int encode_command(const EncodeOptions& o) {
     const uint64_t period = uint64_t{o.steps} + o.gap;
     if (samples * period > kMaxRunSteps)
       throw InputError(o.input + ": " + std::to_string(samples) + " samples x " + std::to_string(period) +
-                       " steps exceed the run limit of " + std::to_string(kMaxRunSteps) + " steps (use --samples)");
+                       " steps exceed the run limit of " + std::to_string(kMaxRunSteps) +
+                       " steps (use --samples)");
     for (uint64_t i = 0; i < samples; ++i) {
       const std::size_t row = o.skip + i;
       std::vector<double> values(data.values.begin() + static_cast<std::ptrdiff_t>(row * data.cols),
@@ -83,15 +85,17 @@ int encode_command(const EncodeOptions& o) {
   write_output(o.output, st);
 
   if (o.json) {
-    nlohmann::json j{{"input", o.input},     {"output", o.output},     {"encoding", o.encoding},
-                     {"samples", samples},   {"channels", channels},   {"steps_per_sample", delta ? total_steps : o.steps},
-                     {"gap", delta ? 0 : o.gap}, {"num_steps", total_steps}, {"input_spikes", spikes},
-                     {"seed", o.seed}};
+    nlohmann::json j{{"input", o.input},         {"output", o.output},
+                     {"encoding", o.encoding},   {"samples", samples},
+                     {"channels", channels},     {"steps_per_sample", delta ? total_steps : o.steps},
+                     {"gap", delta ? 0 : o.gap}, {"num_steps", total_steps},
+                     {"input_spikes", spikes},   {"seed", o.seed}};
     std::cout << j.dump(1) << "\n";
   } else {
     std::cout << "lifchip encode: " << samples << " sample(s) x " << data.cols << " column(s) of " << o.input
               << " -> " << channels << " channel(s), " << o.encoding << " coding\n"
-              << "  " << group_digits(spikes) << " input spikes over " << group_digits(total_steps) << " steps";
+              << "  " << group_digits(spikes) << " input spikes over " << group_digits(total_steps)
+              << " steps";
     if (!delta) std::cout << " (" << o.steps << " per sample + " << o.gap << " rest)";
     std::cout << "\n  written to " << o.output << "\n";
   }
@@ -114,19 +118,20 @@ int decode_command(const DecodeOptions& o) {
   const uint32_t period = steps + o.gap;
   const uint32_t samples = period ? (r.steps() + o.gap) / period : 0;
   if (samples == 0)
-    throw InputError(o.result + ": the run has " + std::to_string(r.steps()) + " steps, fewer than one sample of " +
-                     std::to_string(steps));
+    throw InputError(o.result + ": the run has " + std::to_string(r.steps()) +
+                     " steps, fewer than one sample of " + std::to_string(steps));
   uint32_t classes = o.classes;
   if (classes == 0)
     for (const pb::OutputSpike& sp : r.spikes()) classes = std::max(classes, sp.channel() + 1);
-  const std::vector<int> pred = tools::decode(
-      r, o.method == "count" ? tools::DecodeMethod::kCount : tools::DecodeMethod::kFirst, classes, samples, steps, period);
+  const std::vector<int> pred =
+      tools::decode(r, o.method == "count" ? tools::DecodeMethod::kCount : tools::DecodeMethod::kFirst,
+                    classes, samples, steps, period);
   std::vector<int64_t> labels;
   if (!o.labels.empty()) {
     const Matrix m = for_file(o.labels, [&] { return tools::read_matrix(o.labels); });
     if (m.values.size() != samples)
-      throw InputError(o.labels + ": " + std::to_string(m.values.size()) + " labels for " + std::to_string(samples) +
-                       " samples");
+      throw InputError(o.labels + ": " + std::to_string(m.values.size()) + " labels for " +
+                       std::to_string(samples) + " samples");
     for (std::size_t i = 0; i < m.values.size(); ++i) {
       const double v = m.values[i];
       if (v < 0 || v != static_cast<double>(static_cast<int64_t>(v)))
@@ -138,7 +143,10 @@ int decode_command(const DecodeOptions& o) {
   uint32_t correct = 0;
   for (std::size_t i = 0; i < labels.size(); ++i) correct += pred[i] == labels[i] ? 1 : 0;
   if (o.json) {
-    nlohmann::json j{{"method", o.method}, {"classes", classes}, {"samples", samples}, {"steps_per_sample", steps},
+    nlohmann::json j{{"method", o.method},
+                     {"classes", classes},
+                     {"samples", samples},
+                     {"steps_per_sample", steps},
                      {"predicted", pred}};
     if (!labels.empty()) {
       j["labels"] = labels;
@@ -160,8 +168,8 @@ int decode_command(const DecodeOptions& o) {
   std::cout << t.str();
   if (samples > 20) std::cout << "  ... " << samples - 20 << " more (all of them: --json)\n";
   if (!labels.empty())
-    std::cout << "accuracy: " << correct << " / " << samples << " = "
-              << (100.0 * correct / samples) << " %\n";
+    std::cout << "accuracy: " << correct << " / " << samples << " = " << (100.0 * correct / samples)
+              << " %\n";
   return kExitOk;
 }
 
@@ -169,11 +177,14 @@ int decode_command(const DecodeOptions& o) {
 
 void add_encode_commands(CLI::App& app, Action& action) {
   auto o = std::make_shared<EncodeOptions>();
-  CLI::App* sub = app.add_subcommand("encode", "Encode data (CSV or NPY) as input spikes: rate, latency or delta coding");
-  sub->add_option("INPUT", o->input, "Data: .npy or .csv, rows = samples (delta: rows = time steps), columns = channels")
+  CLI::App* sub =
+      app.add_subcommand("encode", "Encode data (CSV or NPY) as input spikes: rate, latency or delta coding");
+  sub->add_option("INPUT", o->input,
+                  "Data: .npy or .csv, rows = samples (delta: rows = time steps), columns = channels")
       ->required();
   sub->add_option("-o,--output", o->output, "The Stimuli file to write (.txtpb = text)")->required();
-  sub->add_option("--encoding", o->encoding, "rate (Bernoulli per step), latency (time to first spike), delta")
+  sub->add_option("--encoding", o->encoding,
+                  "rate (Bernoulli per step), latency (time to first spike), delta")
       ->required()
       ->check(CLI::IsMember({"rate", "latency", "delta"}));
   CLI::Option* steps = sub->add_option("--steps", o->steps, "Steps per sample (rate, latency)")
@@ -189,20 +200,23 @@ void add_encode_commands(CLI::App& app, Action& action) {
   sub->add_option("--min", o->min_fraction, "Latency: values at or below this fraction of --max do not spike")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  sub->add_option("--seed", o->seed, "Rate: the seed (each sample draws from its own stream)")->capture_default_str();
+  sub->add_option("--seed", o->seed, "Rate: the seed (each sample draws from its own stream)")
+      ->capture_default_str();
   sub->add_option("--skip", o->skip, "Rows to skip before the first sample")->capture_default_str();
   sub->add_option("--samples", o->samples, "Samples (rows) to encode; 0 = all")->capture_default_str();
-  CLI::Option* binding =
-      sub->add_option("--binding", o->binding, "Input binding JSON: which chip axon(s) each channel drives (docs/cli.md)");
+  CLI::Option* binding = sub->add_option(
+      "--binding", o->binding, "Input binding JSON: which chip axon(s) each channel drives (docs/cli.md)");
   sub->add_option("--core", o->core, "Without --binding: the core X Y whose axons the channels drive")
       ->expected(2)
       ->excludes(binding);
-  sub->add_option("--axon-base", o->axon_base, "Without --binding: channel c drives axon BASE + c")->excludes(binding);
+  sub->add_option("--axon-base", o->axon_base, "Without --binding: channel c drives axon BASE + c")
+      ->excludes(binding);
   sub->add_flag("--json", o->json, "Print the summary as JSON");
   sub->callback([&action, o, steps, thr] {
     if (o->encoding == "delta") {
       if (thr->count() == 0) throw CLI::ValidationError("encode", "delta coding needs --threshold");
-      if (steps->count() != 0) throw CLI::ValidationError("encode", "delta coding takes its steps from the rows; drop --steps");
+      if (steps->count() != 0)
+        throw CLI::ValidationError("encode", "delta coding takes its steps from the rows; drop --steps");
     } else if (steps->count() == 0) {
       throw CLI::ValidationError("encode", o->encoding + " coding needs --steps");
     }
@@ -210,12 +224,14 @@ void add_encode_commands(CLI::App& app, Action& action) {
   });
 
   auto d = std::make_shared<DecodeOptions>();
-  CLI::App* dec = app.add_subcommand("decode", "Decode a run's output spikes to one class per sample (and accuracy)");
+  CLI::App* dec =
+      app.add_subcommand("decode", "Decode a run's output spikes to one class per sample (and accuracy)");
   dec->add_option("RESULT", d->result, "A RunResult file from `lifchip run -o`")->required();
   dec->add_option("--method", d->method, "count: most spikes wins; first: earliest spike wins")
       ->check(CLI::IsMember({"count", "first"}))
       ->capture_default_str();
-  dec->add_option("--classes", d->classes, "Output channels 0..N-1 are the classes (default: highest channel + 1)");
+  dec->add_option("--classes", d->classes,
+                  "Output channels 0..N-1 are the classes (default: highest channel + 1)");
   dec->add_option("--steps", d->steps, "Steps per sample, as encoded (default: the whole run is one sample)")
       ->check(CLI::Range(uint32_t{1}, kMaxRunSteps));
   dec->add_option("--gap", d->gap, "Rest steps after each sample, as encoded")->capture_default_str();

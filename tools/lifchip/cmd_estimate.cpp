@@ -29,7 +29,8 @@ std::string eng(double v, const std::string& unit) {
   static const struct {
     double f;
     const char* p;
-  } prefixes[] = {{1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
+  } prefixes[] = {{1e9, "G"},  {1e6, "M"},  {1e3, "k"},  {1, ""},
+                  {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
   std::ostringstream os;
   os.precision(4);
   if (v == 0) return "0 " + unit;
@@ -71,8 +72,10 @@ nlohmann::json estimate_json(const Estimate& e) {
                 {"total_pj", e.total_pj},
                 {"per_inference_j", e.energy_per_inference_j},
                 {"per_step_j", e.energy_per_step_j}}},
-              {"power", {{"step_rate_hz", e.step_rate_hz}, {"average_w", e.average_power_w},
-                         {"step_rate_feasible", e.step_rate_feasible}}},
+              {"power",
+               {{"step_rate_hz", e.step_rate_hz},
+                {"average_w", e.average_power_w},
+                {"step_rate_feasible", e.step_rate_feasible}}},
               {"latency",
                {{"cycle_accurate", e.cycle_accurate},
                 {"method", e.latency_method},
@@ -100,7 +103,8 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
   s.add({"energy per step", eng(e.energy_per_step_j, "J")});
   std::ostringstream rate;
   rate << "average power at " << e.step_rate_hz << " steps/s";
-  s.add({rate.str(), eng(e.average_power_w, "W") + (e.step_rate_feasible ? "" : "  (above the max step rate)")});
+  s.add({rate.str(),
+         eng(e.average_power_w, "W") + (e.step_rate_feasible ? "" : "  (above the max step rate)")});
   s.add({"latency per step (mean)", eng(e.step_latency_mean_s, "s")});
   s.add({"latency per step (max)", eng(e.step_latency_max_s, "s")});
   s.add({"latency per inference", eng(e.inference_latency_s, "s")});
@@ -111,13 +115,15 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
   maxr << e.max_step_rate_hz << " steps/s";
   s.add({"throughput", thr.str()});
   s.add({"max step rate", maxr.str()});
-  if (e.noc_transit_per_packet_s > 0) s.add({"NoC transit per packet (model hop latencies)", eng(e.noc_transit_per_packet_s, "s")});
+  if (e.noc_transit_per_packet_s > 0)
+    s.add({"NoC transit per packet (model hop latencies)", eng(e.noc_transit_per_packet_s, "s")});
   os << s.str();
   os << "  latency: " << e.latency_method << "\n\n";
 
   os << "energy by component (per inference):\n";
   Table c({"component", "energy", "share"});
-  for (const auto& k : e.components) c.add({k.component, eng(k.pj * 1e-12 / e.inferences, "J"), pct(k.pj, e.total_pj)});
+  for (const auto& k : e.components)
+    c.add({k.component, eng(k.pj * 1e-12 / e.inferences, "J"), pct(k.pj, e.total_pj)});
   c.rule();
   c.add({"total", eng(e.energy_per_inference_j, "J"), "100 %"});
   os << c.str() << "\n";
@@ -127,13 +133,14 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
     return a.dynamic_pj + a.static_pj > b.dynamic_pj + b.static_pj;
   });
   const std::size_t shown = std::min<std::size_t>(cores.size(), 10);
-  os << "energy by core (per inference, " << (shown < cores.size() ? "top " + std::to_string(shown) + " of " : "")
-     << cores.size() << " cores):\n";
+  os << "energy by core (per inference, "
+     << (shown < cores.size() ? "top " + std::to_string(shown) + " of " : "") << cores.size() << " cores):\n";
   Table t({"core", "dynamic", "static", "total", "share"});
   for (std::size_t i = 0; i < shown; ++i) {
     const auto& k = cores[i];
-    t.add({"(" + std::to_string(k.x) + "," + std::to_string(k.y) + ")", eng(k.dynamic_pj * 1e-12 / e.inferences, "J"),
-           eng(k.static_pj * 1e-12 / e.inferences, "J"), eng((k.dynamic_pj + k.static_pj) * 1e-12 / e.inferences, "J"),
+    t.add({"(" + std::to_string(k.x) + "," + std::to_string(k.y) + ")",
+           eng(k.dynamic_pj * 1e-12 / e.inferences, "J"), eng(k.static_pj * 1e-12 / e.inferences, "J"),
+           eng((k.dynamic_pj + k.static_pj) * 1e-12 / e.inferences, "J"),
            pct(k.dynamic_pj + k.static_pj, e.total_pj)});
   }
   os << t.str() << "\n";
@@ -141,7 +148,8 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
   std::vector<tools::LinkLoad> links;
   for (const auto& l : e.links)
     if (l.flits) links.push_back(l);
-  std::stable_sort(links.begin(), links.end(), [](const auto& a, const auto& b) { return a.flits > b.flits; });
+  std::stable_sort(links.begin(), links.end(),
+                   [](const auto& a, const auto& b) { return a.flits > b.flits; });
   if (links.empty()) {
     os << "links: no flit crossed a link\n";
   } else {
@@ -167,8 +175,9 @@ int estimate_command(const EstimateCmdOptions& o) {
   pb::ChipImage image;
   bool have_image = false;
   const pb::RunResult r = obtain_result(o.src, &image, &have_image);
-  const Estimate e = for_file(o.src.result.empty() ? o.src.image : o.src.result,
-                              [&] { return tools::estimate(r, have_image ? &image : nullptr, model, o.est); });
+  const Estimate e = for_file(o.src.result.empty() ? o.src.image : o.src.result, [&] {
+    return tools::estimate(r, have_image ? &image : nullptr, model, o.est);
+  });
   if (o.json)
     std::cout << estimate_json(e).dump(1) << "\n";
   else
@@ -181,7 +190,8 @@ int estimate_command(const EstimateCmdOptions& o) {
 void add_estimate_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<EstimateCmdOptions>();
   CLI::App* sub = app.add_subcommand(
-      "estimate", "Energy, power, latency and throughput of a run, per component, core and link (docs/estimate.md)");
+      "estimate",
+      "Energy, power, latency and throughput of a run, per component, core and link (docs/estimate.md)");
   add_run_source_options(sub, o->src);
   sub->add_option("--model", o->model, "Energy model: a preset (loihi1, truenorth, default) or a model file")
       ->capture_default_str();
@@ -196,7 +206,8 @@ void add_estimate_command(CLI::App& app, Action& action) {
   sub->add_flag("--json", o->json, "Print the estimate as JSON");
   sub->callback([&action, o] {
     if (!o->show_model && o->src.result.empty() && o->src.image.empty())
-      throw CLI::ValidationError("estimate", "give a RESULT file (from `lifchip run -o`), or --image to run now");
+      throw CLI::ValidationError("estimate",
+                                 "give a RESULT file (from `lifchip run -o`), or --image to run now");
     action = [o] { return estimate_command(*o); };
   });
 }

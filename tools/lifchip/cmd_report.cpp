@@ -58,8 +58,9 @@ int report_command(const ReportCmdOptions& o) {
     have_estimate = false;
   }
   tools::ReportInputs in;
-  in.title = o.title.empty() ? "lifchip report: " + (r.image_name().empty() ? std::string("run") : r.image_name())
-                             : o.title;
+  in.title = o.title.empty()
+                 ? "lifchip report: " + (r.image_name().empty() ? std::string("run") : r.image_name())
+                 : o.title;
   in.result = &r;
   in.image = have_image ? &image : nullptr;
   in.stimuli = o.src.stimuli.empty() ? nullptr : &stimuli;
@@ -69,7 +70,8 @@ int report_command(const ReportCmdOptions& o) {
   if (!o.src.image.empty()) in.facts.push_back({"image file", o.src.image});
   if (!o.src.stimuli.empty()) in.facts.push_back({"stimuli file", o.src.stimuli});
   if (!o.mapping.empty()) in.facts.push_back({"mapping report", o.mapping});
-  if (!have_estimate) in.facts.push_back({"energy and latency", "not shown: give --image (functional runs have no cycles)"});
+  if (!have_estimate)
+    in.facts.push_back({"energy and latency", "not shown: give --image (functional runs have no cycles)"});
 
   const std::string html = tools::report_html(in);
   std::vector<std::string> svgs;
@@ -81,7 +83,8 @@ int report_command(const ReportCmdOptions& o) {
     }
   write_text_file(o.output, html);
   if (o.json) {
-    nlohmann::json j{{"report", o.output}, {"bytes", html.size()}, {"svg_files", svgs}, {"energy", have_estimate}};
+    nlohmann::json j{
+        {"report", o.output}, {"bytes", html.size()}, {"svg_files", svgs}, {"energy", have_estimate}};
     std::cout << j.dump(1) << "\n";
   } else {
     std::cout << "lifchip report: wrote " << o.output << " (" << group_digits(html.size()) << " bytes";
@@ -95,11 +98,14 @@ int report_command(const ReportCmdOptions& o) {
 
 void add_report_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<ReportCmdOptions>();
-  CLI::App* sub = app.add_subcommand("report", "Write one self-contained HTML page (inline SVG figures) on a run");
+  CLI::App* sub =
+      app.add_subcommand("report", "Write one self-contained HTML page (inline SVG figures) on a run");
   add_run_source_options(sub, o->src);
   sub->add_option("-o,--output", o->output, "The HTML file to write")->required();
-  sub->add_option("--mapping", o->mapping, "The mapper's report (`lifchip map --json`) for the mapping tables");
-  sub->add_option("--model", o->model, "Energy model: loihi1, truenorth, default or a file")->capture_default_str();
+  sub->add_option("--mapping", o->mapping,
+                  "The mapper's report (`lifchip map --json`) for the mapping tables");
+  sub->add_option("--model", o->model, "Energy model: loihi1, truenorth, default or a file")
+      ->capture_default_str();
   sub->add_option("--clock-hz", o->est.clock_hz, "Clock (default: the image's, else the model's)")
       ->check(CLI::PositiveNumber);
   sub->add_option("--inference-steps", o->est.inference_steps, "Steps per inference (default: the whole run)")
@@ -112,7 +118,8 @@ void add_report_command(CLI::App& app, Action& action) {
   sub->add_flag("--json", o->json, "Print what was written as JSON");
   sub->callback([&action, o] {
     if (o->src.result.empty() && o->src.image.empty())
-      throw CLI::ValidationError("report", "give a RESULT file (from `lifchip run -o`), or --image to run now");
+      throw CLI::ValidationError("report",
+                                 "give a RESULT file (from `lifchip run -o`), or --image to run now");
     action = [o] { return report_command(*o); };
   });
 }

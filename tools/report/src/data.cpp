@@ -197,8 +197,8 @@ Matrix parse_npy(const std::string& bytes, const std::string& name) {
     throw InputError(name + ": NPY shape holds more than " + std::to_string(kMaxArrayElements) + " elements");
   const std::size_t count = m.rows * m.cols;
   if (bytes.size() - offset != count * item)
-    throw InputError(name + ": NPY data is " + std::to_string(bytes.size() - offset) + " bytes; shape and dtype " +
-                     descr + " need " + std::to_string(count * item));
+    throw InputError(name + ": NPY data is " + std::to_string(bytes.size() - offset) +
+                     " bytes; shape and dtype " + descr + " need " + std::to_string(count * item));
   m.values.resize(count);
   const unsigned char* d = u + offset;
   for (std::size_t k = 0; k < count; ++k) {
@@ -214,8 +214,8 @@ Matrix parse_npy(const std::string& bytes, const std::string& name) {
     else
       v = d[k];
     if (!std::isfinite(v))
-      throw InputError(name + ": NPY element [" + std::to_string(k / m.cols) + ", " + std::to_string(k % m.cols) +
-                       "] is not a finite number");
+      throw InputError(name + ": NPY element [" + std::to_string(k / m.cols) + ", " +
+                       std::to_string(k % m.cols) + "] is not a finite number");
     m.values[k] = v;
   }
   return m;
@@ -243,7 +243,8 @@ Matrix parse_csv(const std::string& text, const std::string& name) {
     }
     std::vector<double> row(fields.size());
     bool all_numbers = true;
-    for (std::size_t k = 0; k < fields.size(); ++k) all_numbers = all_numbers && parse_number(fields[k], row[k]);
+    for (std::size_t k = 0; k < fields.size(); ++k)
+      all_numbers = all_numbers && parse_number(fields[k], row[k]);
     if (first_data && !all_numbers) {  // a header line
       first_data = false;
       m.cols = fields.size();

@@ -25,7 +25,8 @@ void check_range(const std::vector<double>& values, double max_value) {
 }
 
 uint32_t get_u32(const nlohmann::json& j, const char* key, const std::string& where) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned() || j[key].get<uint64_t>() > 0xffffffffu)
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned() ||
+      j[key].get<uint64_t>() > 0xffffffffu)
     throw InputError(where + ": '" + key + "' must be a non-negative integer");
   return j[key].get<uint32_t>();
 }
@@ -48,7 +49,8 @@ Binding parse_binding(const std::string& text, const std::string& name, uint32_t
   if (!j.is_object()) throw InputError(name + ": a binding must be a JSON object");
   if (j.contains("core")) {
     const auto& core = j["core"];
-    if (!core.is_array() || core.size() != 2 || !core[0].is_number_unsigned() || !core[1].is_number_unsigned())
+    if (!core.is_array() || core.size() != 2 || !core[0].is_number_unsigned() ||
+        !core[1].is_number_unsigned())
       throw InputError(name + ": 'core' must be [x, y] with non-negative integers");
     const uint32_t base = j.contains("axon_base") ? get_u32(j, "axon_base", name) : 0;
     return contiguous_binding(channels, core[0].get<uint32_t>(), core[1].get<uint32_t>(), base);
@@ -114,10 +116,12 @@ std::vector<ChannelSpike> latency_encode(const std::vector<double>& values, uint
 
 std::vector<ChannelSpike> delta_encode(const Matrix& series, double threshold) {
   if (!(threshold > 0) || !std::isfinite(threshold))
-    throw InputError("the delta threshold must be a positive finite number, not " + std::to_string(threshold));
+    throw InputError("the delta threshold must be a positive finite number, not " +
+                     std::to_string(threshold));
   std::vector<ChannelSpike> out;
   if (series.rows == 0) return out;
-  std::vector<double> ref(series.values.begin(), series.values.begin() + static_cast<std::ptrdiff_t>(series.cols));
+  std::vector<double> ref(series.values.begin(),
+                          series.values.begin() + static_cast<std::ptrdiff_t>(series.cols));
   for (std::size_t t = 1; t < series.rows; ++t)
     for (std::size_t c = 0; c < series.cols; ++c) {
       const double v = series.at(t, c);
@@ -181,7 +185,8 @@ std::vector<int> decode(const pb::RunResult& result, DecodeMethod method, uint32
     for (uint32_t c = 0; c < classes; ++c) {
       if (count[i][c] == 0) continue;
       const int best = out[i];
-      if (best < 0 || (method == DecodeMethod::kCount ? count[i][c] > count[i][best] : first[i][c] < first[i][best]))
+      if (best < 0 ||
+          (method == DecodeMethod::kCount ? count[i][c] > count[i][best] : first[i][c] < first[i][best]))
         out[i] = static_cast<int>(c);
     }
   }

@@ -186,7 +186,8 @@ EnergyModel parse_energy_model(const std::string& text, const std::string& name)
     m.values[key] = v;
   }
   for (const EnergyKey& k : energy_keys())
-    if (!m.values.count(k.key)) throw InputError(name + ": missing key '" + k.key + "' (or start with base = PRESET)");
+    if (!m.values.count(k.key))
+      throw InputError(name + ": missing key '" + k.key + "' (or start with base = PRESET)");
   if (m.name.empty()) m.name = name;
   return m;
 }
@@ -195,7 +196,8 @@ std::string format_energy_model(const EnergyModel& m) {
   std::ostringstream os;
   os << "# lifchip energy model (docs/estimate.md)\nname = " << m.name << "\n";
   if (!m.source.empty()) os << "source = " << m.source << "\n";
-  for (const EnergyKey& k : energy_keys()) os << k.key << " = " << fmt(m.get(k.key)) << "  # " << k.meaning << "\n";
+  for (const EnergyKey& k : energy_keys())
+    os << k.key << " = " << fmt(m.get(k.key)) << "  # " << k.meaning << "\n";
   return os.str();
 }
 
@@ -206,7 +208,8 @@ EnergyModel load_energy_model(const std::string& preset_or_path) {
   if (!std::filesystem::exists(preset_or_path, ec)) {
     std::string known;
     for (const auto& p : kPresetText) known += std::string(known.empty() ? "" : ", ") + p[0];
-    throw InputError(preset_or_path + ": no such energy model file, and not one of the presets (" + known + ")");
+    throw InputError(preset_or_path + ": no such energy model file, and not one of the presets (" + known +
+                     ")");
   }
   return parse_energy_model(read_file_bytes(preset_or_path), preset_or_path);
 }
@@ -225,7 +228,8 @@ double analytic_step_cycles(const pb::RunResult& r, const pb::ChipImage& image) 
     const auto& v = r.counters().cores(static_cast<int>(idx)).values();
     const auto cnt = [&](int id) { return id < v.size() ? static_cast<double>(v[id]) : 0.0; };
     const double A = c.axon_syn_base_size(), N = c.neuron_profile_size(), S = c.syn_neuron_size();
-    double d = std::ceil(A / s::SCAN_BITS_PER_CYCLE) + (cnt(s::CNT_AXON_EVENTS) + cnt(s::CNT_SYN_OPS)) / steps;
+    double d =
+        std::ceil(A / s::SCAN_BITS_PER_CYCLE) + (cnt(s::CNT_AXON_EVENTS) + cnt(s::CNT_SYN_OPS)) / steps;
     if (cnt(s::CNT_AXON_EVENTS) > 0) d += s::DELIVER_PIPE * std::min(1.0, cnt(s::CNT_AXON_EVENTS) / steps);
     const double u = N > 0 ? N + s::NEURON_PIPE : 0;
     double l = 0;
@@ -251,15 +255,15 @@ Estimate estimate(const pb::RunResult& r, const pb::ChipImage* image, const Ener
   if (r.counters().cores_size() == 0) throw InputError("the run result has no counters");
   e.inference_steps = o.inference_steps ? o.inference_steps : e.steps;
   if (e.steps % e.inference_steps != 0)
-    throw InputError("--inference-steps " + std::to_string(e.inference_steps) + " does not divide the run's " +
-                     std::to_string(e.steps) + " steps");
+    throw InputError("--inference-steps " + std::to_string(e.inference_steps) +
+                     " does not divide the run's " + std::to_string(e.steps) + " steps");
   e.inferences = e.steps / e.inference_steps;
   if (!(o.step_rate_hz > 0) || !std::isfinite(o.step_rate_hz))
     throw InputError("the step rate must be a positive number of steps per second");
   if (o.clock_hz < 0 || !std::isfinite(o.clock_hz)) throw InputError("the clock must be >= 0 Hz");
-  e.clock_hz = o.clock_hz > 0                                      ? o.clock_hz
+  e.clock_hz = o.clock_hz > 0                            ? o.clock_hz
                : image && image->config().clock_hz() > 0 ? image->config().clock_hz()
-                                                                   : model.get("clock_hz");
+                                                         : model.get("clock_hz");
 
   // Mesh size from the counters (every core of the mesh, y-major).
   uint32_t width = 0, height = 0;
@@ -301,9 +305,11 @@ Estimate estimate(const pb::RunResult& r, const pb::ChipImage* image, const Ener
                   c.x() > 0 || (c.x() == 0 && c.y() == 0), "hop_ew_pj"}};
     for (const auto& p : ports)
       if (p.exists || cnt(p.id) > 0)
-        e.links.push_back({c.x(), c.y(), p.dir, cnt(p.id), static_cast<double>(cnt(p.id)) * model.get(p.key)});
+        e.links.push_back(
+            {c.x(), c.y(), p.dir, cnt(p.id), static_cast<double>(cnt(p.id)) * model.get(p.key)});
   }
-  const uint64_t host_in = r.counters().chip_size() > s::CNT_CHIP_HOST_IN ? r.counters().chip(s::CNT_CHIP_HOST_IN) : 0;
+  const uint64_t host_in =
+      r.counters().chip_size() > s::CNT_CHIP_HOST_IN ? r.counters().chip(s::CNT_CHIP_HOST_IN) : 0;
   packets += host_in;
 
   // Latency.

@@ -69,12 +69,23 @@ PngSummary inspect_png(const std::string& bytes, const std::string& name) {
                 c = i >= static_cast<std::size_t>(channels) ? prev[i - channels] : 0;
       int pred = 0;
       switch (filter) {
-        case 0: pred = 0; break;
-        case 1: pred = a; break;
-        case 2: pred = b; break;
-        case 3: pred = (a + b) / 2; break;
-        case 4: pred = paeth(a, b, c); break;
-        default: throw InputError(name + ": bad PNG filter type");
+        case 0:
+          pred = 0;
+          break;
+        case 1:
+          pred = a;
+          break;
+        case 2:
+          pred = b;
+          break;
+        case 3:
+          pred = (a + b) / 2;
+          break;
+        case 4:
+          pred = paeth(a, b, c);
+          break;
+        default:
+          throw InputError(name + ": bad PNG filter type");
       }
       cur[i] = static_cast<unsigned char>(row[1 + i] + pred);
     }

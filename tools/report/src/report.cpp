@@ -18,12 +18,23 @@ std::string xml_escape(const std::string& in) {
   std::string out;
   for (char c : in) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -31,14 +42,16 @@ std::string xml_escape(const std::string& in) {
 
 std::string heat_colour(double t) {
   // Stops of a viridis-like scale.
-  static const double stops[][3] = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+  static const double stops[][3] = {
+      {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
   if (!(t >= 0)) t = 0;
   if (t > 1) t = 1;
   const double f = t * 4;
   const int i = std::min(3, static_cast<int>(f));
   const double w = f - i;
   char buf[8];
-  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", static_cast<int>(stops[i][0] + w * (stops[i + 1][0] - stops[i][0])),
+  std::snprintf(buf, sizeof buf, "#%02x%02x%02x",
+                static_cast<int>(stops[i][0] + w * (stops[i + 1][0] - stops[i][0])),
                 static_cast<int>(stops[i][1] + w * (stops[i + 1][1] - stops[i][1])),
                 static_cast<int>(stops[i][2] + w * (stops[i + 1][2] - stops[i][2])));
   return buf;
@@ -58,7 +71,8 @@ std::string eng(double v, const std::string& unit) {
   static const struct {
     double f;
     const char* p;
-  } prefixes[] = {{1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}, {1e-12, "p"}};
+  } prefixes[] = {{1e9, "G"},  {1e6, "M"},  {1e3, "k"},  {1, ""},
+                  {1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}, {1e-12, "p"}};
   if (v == 0) return "0 " + unit;
   for (const auto& p : prefixes)
     if (std::fabs(v) >= p.f) return num(v / p.f) + " " + p.p + unit;
@@ -68,17 +82,20 @@ std::string eng(double v, const std::string& unit) {
 std::string svg_open(int w, int h) {
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(w) + "\" height=\"" +
          std::to_string(h) + "\" viewBox=\"0 0 " + std::to_string(w) + " " + std::to_string(h) +
-         "\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
+         "\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" "
+         "fill=\"#ffffff\"/>\n";
 }
 
-std::string text(double x, double y, const std::string& t, const char* anchor = "start", const char* extra = "") {
-  return "<text x=\"" + num(x, 6) + "\" y=\"" + num(y, 6) + "\" text-anchor=\"" + anchor + "\" " + extra + ">" +
-         xml_escape(t) + "</text>\n";
+std::string text(double x, double y, const std::string& t, const char* anchor = "start",
+                 const char* extra = "") {
+  return "<text x=\"" + num(x, 6) + "\" y=\"" + num(y, 6) + "\" text-anchor=\"" + anchor + "\" " + extra +
+         ">" + xml_escape(t) + "</text>\n";
 }
 
-std::string rect(double x, double y, double w, double h, const std::string& fill, const std::string& title = "") {
-  std::string r = "<rect x=\"" + num(x, 6) + "\" y=\"" + num(y, 6) + "\" width=\"" + num(w, 6) + "\" height=\"" +
-                  num(h, 6) + "\" fill=\"" + fill + "\"";
+std::string rect(double x, double y, double w, double h, const std::string& fill,
+                 const std::string& title = "") {
+  std::string r = "<rect x=\"" + num(x, 6) + "\" y=\"" + num(y, 6) + "\" width=\"" + num(w, 6) +
+                  "\" height=\"" + num(h, 6) + "\" fill=\"" + fill + "\"";
   if (title.empty()) return r + "/>\n";
   return r + "><title>" + xml_escape(title) + "</title></rect>\n";
 }
@@ -99,8 +116,9 @@ std::string raster_panel(const std::vector<std::pair<uint32_t, uint32_t>>& event
   uint32_t rows = 1;
   for (const auto& e : events) rows = std::max(rows, e.second + 1);
   const double sx = static_cast<double>(w) / std::max<uint32_t>(steps, 1), sy = static_cast<double>(h) / rows;
-  out += "<rect x=\"" + std::to_string(x0) + "\" y=\"" + std::to_string(y0) + "\" width=\"" + std::to_string(w) +
-         "\" height=\"" + std::to_string(h) + "\" fill=\"#f7f7f7\" stroke=\"#999999\"/>\n";
+  out += "<rect x=\"" + std::to_string(x0) + "\" y=\"" + std::to_string(y0) + "\" width=\"" +
+         std::to_string(w) + "\" height=\"" + std::to_string(h) +
+         "\" fill=\"#f7f7f7\" stroke=\"#999999\"/>\n";
   out += text(x0 - 6, y0 + h / 2.0, label, "end");
   out += text(x0 - 6, y0 + 10, std::to_string(rows - 1), "end", "fill=\"#666666\"");
   out += text(x0 - 6, y0 + h, "0", "end", "fill=\"#666666\"");
@@ -131,7 +149,8 @@ std::string raster_svg(const ReportInputs& in) {
     for (auto& [key, row] : rows) row = n++;
     for (const pb::StepInput& st : in.stimuli->steps())
       for (int k = 0; k < st.axon_size() && k < st.x_size() && k < st.y_size(); ++k)
-        if (st.step() < r.steps()) inputs.push_back({st.step(), rows[std::make_tuple(st.y(k), st.x(k), st.axon(k))]});
+        if (st.step() < r.steps())
+          inputs.push_back({st.step(), rows[std::make_tuple(st.y(k), st.x(k), st.axon(k))]});
   }
   const int w = 760, left = 110, ph = 180;
   const int panels = in.stimuli ? 2 : 1;
@@ -148,8 +167,8 @@ std::string raster_svg(const ReportInputs& in) {
 }
 
 // A mesh heatmap: one square per core, coloured by value, labelled with the value.
-std::string mesh_svg(uint32_t width, uint32_t height, const std::vector<double>& values, const std::string& unit,
-                     const std::string& caption) {
+std::string mesh_svg(uint32_t width, uint32_t height, const std::vector<double>& values,
+                     const std::string& unit, const std::string& caption) {
   const int cell = std::max(24, std::min(80, 480 / static_cast<int>(std::max(width, height))));
   const int left = 40, top = 30;
   const int w = left + cell * static_cast<int>(width) + 20, h = top + cell * static_cast<int>(height) + 60;
@@ -175,8 +194,8 @@ std::string mesh_svg(uint32_t width, uint32_t height, const std::vector<double>&
 std::string links_svg(const Estimate& e, uint32_t width, uint32_t height) {
   const int cell = std::max(40, std::min(110, 520 / static_cast<int>(std::max(width, height))));
   const int left = 60, top = 30;
-  std::string out =
-      svg_open(std::max(left + cell * static_cast<int>(width) + 40, 480), top + cell * static_cast<int>(height) + 60);
+  std::string out = svg_open(std::max(left + cell * static_cast<int>(width) + 40, 480),
+                             top + cell * static_cast<int>(height) + 60);
   out += text(left, 16, "NoC link load (flits per link and direction; host link at (0,0) west)");
   uint64_t vmax = 0;
   for (const LinkLoad& l : e.links) vmax = std::max(vmax, l.flits);
@@ -194,8 +213,8 @@ std::string links_svg(const Estimate& e, uint32_t width, uint32_t height) {
     if (l.direction == "south") y2 += cell, ox = -off;
     const double t = vmax ? static_cast<double>(l.flits) / vmax : 0;
     out += "<line class=\"link\" x1=\"" + num(x1 + ox, 6) + "\" y1=\"" + num(y1 + oy, 6) + "\" x2=\"" +
-           num(x2 + ox, 6) + "\" y2=\"" + num(y2 + oy, 6) + "\" stroke=\"" + (l.flits ? heat_colour(t) : "#dddddd") +
-           "\" stroke-width=\"" + num(2 + 5 * t) + "\"><title>" +
+           num(x2 + ox, 6) + "\" y2=\"" + num(y2 + oy, 6) + "\" stroke=\"" +
+           (l.flits ? heat_colour(t) : "#dddddd") + "\" stroke-width=\"" + num(2 + 5 * t) + "\"><title>" +
            xml_escape("(" + std::to_string(l.x) + "," + std::to_string(l.y) + ") " + l.direction + ": " +
                       std::to_string(l.flits) + " flits") +
            "</title></line>\n";
@@ -205,7 +224,8 @@ std::string links_svg(const Estimate& e, uint32_t width, uint32_t height) {
       auto [cx, cy] = centre(x, y);
       out += "<circle cx=\"" + num(cx, 6) + "\" cy=\"" + num(cy, 6) + "\" r=\"" + num(cell * 0.16) +
              "\" fill=\"#ffffff\" stroke=\"#333333\"/>\n";
-      if (cell >= 60) out += text(cx, cy + 4, std::to_string(x) + "," + std::to_string(y), "middle", "font-size=\"9\"");
+      if (cell >= 60)
+        out += text(cx, cy + 4, std::to_string(x) + "," + std::to_string(y), "middle", "font-size=\"9\"");
     }
   out += legend(left, top + cell * height + 14, static_cast<double>(vmax), "flits");
   return out + "</svg>\n";
@@ -214,8 +234,9 @@ std::string links_svg(const Estimate& e, uint32_t width, uint32_t height) {
 std::string cycles_svg(const Estimate& e) {
   const int w = 760, h = 220, left = 70, top = 30;
   std::string out = svg_open(w + left + 20, h + top + 50);
-  out += text(left, 16, std::string(e.cycle_accurate ? "Cycles per time step (" : "Cycles per time step, ") +
-                            (e.cycle_accurate ? e.backend + " backend)" : "analytic estimate"));
+  out += text(left, 16,
+              std::string(e.cycle_accurate ? "Cycles per time step (" : "Cycles per time step, ") +
+                  (e.cycle_accurate ? e.backend + " backend)" : "analytic estimate"));
   double vmax = 1;
   for (double c : e.step_cycles) vmax = std::max(vmax, c);
   const std::size_t n = e.step_cycles.size();
@@ -225,9 +246,11 @@ std::string cycles_svg(const Estimate& e) {
     const double y = top + h - e.step_cycles[i] / vmax * h;
     pts += num(x, 7) + "," + num(y, 7) + " ";
   }
-  out += "<rect x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(top) + "\" width=\"" + std::to_string(w) +
-         "\" height=\"" + std::to_string(h) + "\" fill=\"#f7f7f7\" stroke=\"#999999\"/>\n";
-  out += "<polyline class=\"cycles\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"1.5\" points=\"" + pts + "\"/>\n";
+  out += "<rect x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(top) + "\" width=\"" +
+         std::to_string(w) + "\" height=\"" + std::to_string(h) +
+         "\" fill=\"#f7f7f7\" stroke=\"#999999\"/>\n";
+  out += "<polyline class=\"cycles\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"1.5\" points=\"" + pts +
+         "\"/>\n";
   out += text(left - 6, top + 10, num(vmax), "end");
   out += text(left - 6, top + h, "0", "end");
   out += text(left + w / 2.0, top + h + 18, "time step (0 .. " + std::to_string(n) + ")", "middle");
@@ -243,7 +266,8 @@ std::string cell(const nlohmann::json& v) {
 
 // Tables from the mapper's JSON: every array of objects becomes a table with the union of their
 // keys; scalar members go into one key/value table. Nested objects are walked with dotted names.
-void json_tables(const nlohmann::json& j, const std::string& prefix, std::string& scalars, std::string& tables) {
+void json_tables(const nlohmann::json& j, const std::string& prefix, std::string& scalars,
+                 std::string& tables) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
     const nlohmann::json& v = it.value();
@@ -261,13 +285,14 @@ void json_tables(const nlohmann::json& j, const std::string& prefix, std::string
       std::size_t n = 0;
       for (const auto& row : v) {
         if (++n > 500) {
-          tables += "<tr><td colspan=\"" + std::to_string(cols.size()) + "\">… " + std::to_string(v.size() - 500) +
-                    " more rows</td></tr>\n";
+          tables += "<tr><td colspan=\"" + std::to_string(cols.size()) + "\">… " +
+                    std::to_string(v.size() - 500) + " more rows</td></tr>\n";
           break;
         }
         tables += "<tr>";
         for (const auto& c : cols)
-          tables += "<td>" + (row.is_object() && row.contains(c) ? xml_escape(cell(row[c])) : std::string()) + "</td>";
+          tables += "<td>" + (row.is_object() && row.contains(c) ? xml_escape(cell(row[c])) : std::string()) +
+                    "</td>";
         tables += "</tr>\n";
       }
       tables += "</table>\n";
@@ -302,8 +327,9 @@ std::map<std::string, std::string> report_figures(const ReportInputs& in) {
     for (const pb::Core& c : in.image->cores())
       if (c.x() < w && c.y() < h)
         util[c.y() * w + c.x()] = 100.0 * c.neuron_profile_size() / std::max<uint32_t>(shape.neurons, 1);
-    figs["utilisation"] = mesh_svg(w, h, util, "% neurons", "Neuron utilisation per core (% of " +
-                                                                std::to_string(shape.neurons) + " neurons)");
+    figs["utilisation"] =
+        mesh_svg(w, h, util, "% neurons",
+                 "Neuron utilisation per core (% of " + std::to_string(shape.neurons) + " neurons)");
   } else {
     std::vector<double> act(w * h, 0);
     for (const pb::CoreCounters& c : r.counters().cores()) {
@@ -317,7 +343,8 @@ std::map<std::string, std::string> report_figures(const ReportInputs& in) {
     std::vector<double> energy(w * h, 0);
     for (const CoreEnergy& c : in.estimate->cores)
       energy[c.y * w + c.x] = (c.dynamic_pj + c.static_pj) * 1e-6 / in.estimate->inferences;
-    figs["energy"] = mesh_svg(w, h, energy, "µJ", "Energy per core per inference (µJ, model " + in.estimate->model + ")");
+    figs["energy"] =
+        mesh_svg(w, h, energy, "µJ", "Energy per core per inference (µJ, model " + in.estimate->model + ")");
     figs["links"] = links_svg(*in.estimate, w, h);
     figs["cycles"] = cycles_svg(*in.estimate);
   }
@@ -330,8 +357,10 @@ std::string report_html(const ReportInputs& in) {
   std::ostringstream os;
   os << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" << xml_escape(in.title)
      << "</title>\n<style>\nbody{font-family:sans-serif;margin:24px;color:#222;max-width:1100px}\n"
-        "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ccc}h3{font-size:14px}\n"
-        "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;"
+        "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid "
+        "#ccc}h3{font-size:14px}\n"
+        "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px "
+        "8px;text-align:right;"
         "font-size:12px}th{background:#f0f0f0}td:first-child,th:first-child{text-align:left}\n"
         ".note{color:#a00;font-weight:bold}.figure{margin:8px 0}\n</style></head><body>\n";
   os << "<h1>" << xml_escape(in.title) << "</h1>\n<table>\n";
@@ -339,7 +368,8 @@ std::string report_html(const ReportInputs& in) {
   os << "<tr><th>image</th><td>" << xml_escape(r.image_name()) << "</td></tr>\n";
   os << "<tr><th>time steps</th><td>" << r.steps() << "</td></tr>\n";
   os << "<tr><th>output spikes</th><td>" << r.spikes_size() << "</td></tr>\n";
-  for (const auto& [k, v] : in.facts) os << "<tr><th>" << xml_escape(k) << "</th><td>" << xml_escape(v) << "</td></tr>\n";
+  for (const auto& [k, v] : in.facts)
+    os << "<tr><th>" << xml_escape(k) << "</th><td>" << xml_escape(v) << "</td></tr>\n";
   os << "</table>\n";
 
   os << "<h2>Spike raster</h2>\n<div class=\"figure\">" << figs.at("raster") << "</div>\n";
@@ -351,8 +381,9 @@ std::string report_html(const ReportInputs& in) {
     os << "<h2>Energy (model " << xml_escape(e.model) << ")</h2>\n<table>\n";
     os << "<tr><th>energy per inference</th><td>" << eng(e.energy_per_inference_j, "J") << "</td></tr>\n";
     os << "<tr><th>energy per time step</th><td>" << eng(e.energy_per_step_j, "J") << "</td></tr>\n";
-    os << "<tr><th>average power at " << num(e.step_rate_hz) << " steps/s</th><td>" << eng(e.average_power_w, "W")
-       << (e.step_rate_feasible ? "" : " (rate above the chip's maximum)") << "</td></tr>\n</table>\n";
+    os << "<tr><th>average power at " << num(e.step_rate_hz) << " steps/s</th><td>"
+       << eng(e.average_power_w, "W") << (e.step_rate_feasible ? "" : " (rate above the chip's maximum)")
+       << "</td></tr>\n</table>\n";
     os << "<table><tr><th>component</th><th>energy per inference</th><th>share</th></tr>\n";
     for (const ComponentEnergy& c : e.components)
       os << "<tr><td>" << xml_escape(c.component) << "</td><td>" << eng(c.pj * 1e-12 / e.inferences, "J")

@@ -16,7 +16,7 @@ namespace lifchip::tools {
 /// The text format is `key = value` lines (docs/estimate.md); every key is listed in kEnergyKeys.
 struct EnergyModel {
   std::string name;
-  std::string source;  // citation / assumptions, one line
+  std::string source;                    // citation / assumptions, one line
   std::map<std::string, double> values;  // key -> value, every key of energy_keys()
   double get(const std::string& key) const { return values.at(key); }
 };
@@ -81,8 +81,8 @@ struct Estimate {
   double step_latency_mean_s = 0, step_latency_max_s = 0;
   double inference_latency_s = 0;  // mean over inferences, steps back to back
   double run_time_s = 0;
-  double max_step_rate_hz = 0;       // 1 / mean step latency
-  double inferences_per_s = 0;       // throughput with steps back to back
+  double max_step_rate_hz = 0;          // 1 / mean step latency
+  double inferences_per_s = 0;          // throughput with steps back to back
   double noc_transit_per_packet_s = 0;  // mean hop latency per packet from the model's hop latencies
   double step_rate_hz = 0, average_power_w = 0;
   bool step_rate_feasible = true;  // false: the requested rate exceeds max_step_rate_hz

@@ -9,7 +9,7 @@ namespace lifchip::tools {
 
 struct PngSummary {
   uint32_t width = 0, height = 0;
-  uint64_t non_white = 0;       // pixels that are not (near) white
+  uint64_t non_white = 0;         // pixels that are not (near) white
   uint64_t distinct_colours = 0;  // distinct RGB values (capped at 4096)
 };
 

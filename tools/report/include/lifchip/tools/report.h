@@ -16,11 +16,11 @@ namespace lifchip::tools {
 
 struct ReportInputs {
   std::string title;
-  const pb::RunResult* result = nullptr;   // required
-  const pb::ChipImage* image = nullptr;    // optional: utilisation map, analytic latency
-  const pb::Stimuli* stimuli = nullptr;    // optional: input raster
-  const nlohmann::json* mapping = nullptr; // optional: `lifchip map --json` output
-  const Estimate* estimate = nullptr;      // optional: energy heatmap and tables
+  const pb::RunResult* result = nullptr;                   // required
+  const pb::ChipImage* image = nullptr;                    // optional: utilisation map, analytic latency
+  const pb::Stimuli* stimuli = nullptr;                    // optional: input raster
+  const nlohmann::json* mapping = nullptr;                 // optional: `lifchip map --json` output
+  const Estimate* estimate = nullptr;                      // optional: energy heatmap and tables
   std::vector<std::pair<std::string, std::string>> facts;  // extra key/value lines (files, commands)
 };
 
