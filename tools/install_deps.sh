@@ -1,6 +1,8 @@
 #!/bin/bash
 # Installs the Debian 12 packages lifchip needs, only those that are missing, so it is quick (no
 # apt-get at all) on a machine that already has them. Run as root, or with sudo available.
+# --tests adds what only the tests need: Debian's chromium (about 100 MB with its libraries), used
+# headless by tests/test_report.cpp to check that reports render; users of lifchip never need it.
 set -euo pipefail
 
 PACKAGES=(
@@ -12,6 +14,9 @@ PACKAGES=(
   python3-brian  # only for the Brian2 comparison in tools/bench/
   yosys  # only for rtl/synth/synth_core_router.sh (generic synthesis figures in docs/rtl.md)
 )
+if [[ ${1:-} == --tests ]]; then
+  PACKAGES+=(chromium)
+fi
 
 if ! command -v dpkg >/dev/null 2>&1; then
   echo "install_deps: dpkg not found; lifchip's set-up scripts target Debian 12. Install: ${PACKAGES[*]}" >&2

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./tools/install_deps.sh
+./tools/install_deps.sh --tests
 ./tools/build.sh
 ctest --test-dir "${LIFCHIP_BUILD_DIR:-build}" --output-on-failure -j "${LIFCHIP_TEST_JOBS:-2}"

@@ -1,6 +1,8 @@
 #!/bin/bash
-# From a fresh Debian 12 machine to a running chip: installs the missing packages, builds the
-# lifchip program (Release, in ./build) and runs the bundled example network on the functional model.
+# From a fresh Debian 12 machine to the demo: installs the missing packages, builds the lifchip
+# program (Release, in ./build) and runs `lifchip demo`: the bundled trained digits network (NIR)
+# mapped onto the chip, its test images run on the SystemC model, accuracy (chip vs float), energy
+# per inference, latency, and an HTML report (./lifchip_demo_report.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,5 +10,5 @@ cd "$(dirname "$0")/.."
 ./tools/build.sh lifchip
 build=${LIFCHIP_BUILD_DIR:-build}
 echo
-echo "+ $build/tools/lifchip run tools/examples/small_net.image.txtpb --stimuli tools/examples/small_net.stimuli.txtpb"
-"$build/tools/lifchip" run tools/examples/small_net.image.txtpb --stimuli tools/examples/small_net.stimuli.txtpb
+echo "+ $build/tools/lifchip demo"
+"$build/tools/lifchip" demo

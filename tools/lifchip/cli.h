@@ -26,6 +26,10 @@ void add_run_command(CLI::App& app, Action& action);
 void add_image_commands(CLI::App& app, Action& action);
 void add_backends_command(CLI::App& app, Action& action);
 void add_map_commands(CLI::App& app, Action& action);  // import, fit, map (cmd_map.cpp)
+void add_encode_commands(CLI::App& app, Action& action);
+void add_estimate_command(CLI::App& app, Action& action);
+void add_report_command(CLI::App& app, Action& action);
+void add_demo_command(CLI::App& app, Action& action);
 void add_regress_command(CLI::App& app, Action& action);
 void add_compare_command(CLI::App& app, Action& action);
 
@@ -79,6 +83,34 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
   std::vector<std::size_t> rules_;
 };
+
+/// Progress of a long command on stderr: nothing for the first second (short runs stay quiet), then
+/// a bar redrawn in place on a terminal, or a plain line at every 10 % when stderr is not a terminal
+/// (logs, CI). LIFCHIP_PROGRESS=always shows it from the start, =never hides it.
+class Progress {
+ public:
+  explicit Progress(std::string what, std::string unit = "steps");
+  void operator()(uint64_t done, uint64_t total);
+  /// Erases the bar on a terminal (the summary that follows is unchanged).
+  void finish();
+
+ private:
+  std::string what_, unit_;
+  bool tty_ = false, always_ = false, never_ = false, shown_ = false;
+  int64_t start_ms_ = 0, last_ms_ = 0;
+  uint64_t next_decile_ = 1;
+};
+
+/// A run's result: read from a RunResult file, or run now from an image and stimuli on a backend.
+struct RunSource {
+  std::string result;  // a RunResult file (`lifchip run -o`)
+  std::string image, stimuli, backend = "functional";
+  uint32_t steps = 0;
+};
+/// Adds --image/--stimuli/--backend/--steps and a RESULT positional to a subcommand.
+void add_run_source_options(CLI::App* sub, RunSource& src);
+/// Loads or runs (with a progress bar); `image_out` receives the image when one was given.
+pb::RunResult obtain_result(const RunSource& src, pb::ChipImage* image_out, bool* have_image);
 
 /// "12,345" style thousands separators: counters reach billions and are read by people.
 std::string group_digits(uint64_t v);

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,7 +15,9 @@
 #include <utility>
 
 #include "cli.h"
+#include "lifchip/backend.h"
 #include "lifchip/chip_constants.h"
+#include "lifchip/run.h"
 
 namespace lifchip::cli {
 
@@ -148,6 +152,130 @@ std::string Table::str(const std::string& indent) const {
     os << line << "\n";
   }
   return os.str();
+}
+
+namespace {
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Progress::Progress(std::string what, std::string unit) : what_(std::move(what)), unit_(std::move(unit)) {
+  tty_ = ::isatty(STDERR_FILENO) != 0;
+  const char* env = std::getenv("LIFCHIP_PROGRESS");
+  const std::string mode = env ? env : "";
+  always_ = mode == "always";
+  never_ = mode == "never";
+  start_ms_ = now_ms();
+}
+
+void Progress::operator()(uint64_t done, uint64_t total) {
+  if (never_ || total == 0) return;
+  const int64_t now = now_ms();
+  if (!always_ && now - start_ms_ < 1000) return;  // short runs stay quiet
+  const unsigned pct = static_cast<unsigned>(done * 100 / total);
+  if (tty_ && !always_) {
+    if (done < total && now - last_ms_ < 100) return;
+    last_ms_ = now;
+    const int width = 30, filled = static_cast<int>(done * width / total);
+    std::fprintf(stderr, "\r%s [%s%s] %llu / %llu %s (%u%%)", what_.c_str(), std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(total), unit_.c_str(), pct);
+    std::fflush(stderr);
+    shown_ = true;
+    return;
+  }
+  // Plain lines: one per completed tenth (and the end), never a carriage return.
+  if (done * 10 < next_decile_ * total && done < total) return;
+  while (next_decile_ <= 10 && done * 10 >= next_decile_ * total) ++next_decile_;
+  // The singular unit reads as a label: "step 480 / 4800".
+  const std::string label =
+      unit_.size() > 1 && unit_.back() == 's' ? unit_.substr(0, unit_.size() - 1) : unit_;
+  std::fprintf(stderr, "%s: %s %llu / %llu (%u%%)\n", what_.c_str(), label.c_str(),
+               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), pct);
+  std::fflush(stderr);
+}
+
+void Progress::finish() {
+  if (shown_) std::fprintf(stderr, "\r%*s\r", static_cast<int>(what_.size()) + 60, "");
+  shown_ = false;
+}
+
+void add_run_source_options(CLI::App* sub, RunSource& src) {
+  sub->add_option("RESULT", src.result,
+                  "A RunResult file from `lifchip run -o` (or give --image to run now)");
+  sub->add_option("--image", src.image, "The chip image (runs it when no RESULT is given)");
+  sub->add_option("--stimuli", src.stimuli, "Input spikes for the run (a Stimuli message)");
+  sub->add_option("--backend", src.backend, "Chip model for the run (systemc gives exact cycles)")
+      ->capture_default_str();
+  sub->add_option("--steps", src.steps, "Steps to run (default: from the stimuli)")
+      ->check(CLI::Range(uint32_t{1}, kMaxRunSteps));
+}
+
+pb::RunResult obtain_result(const RunSource& src, pb::ChipImage* image_out, bool* have_image) {
+  *have_image = false;
+  if (src.result.empty() && src.image.empty())
+    throw InputError("give a RESULT file (from `lifchip run -o`), or --image (and --stimuli) to run");
+  if (!src.image.empty()) {
+    *image_out = for_file(src.image, [&] {
+      reject_directory(src.image);
+      pb::ChipImage im = read_image_file(src.image);
+      validate_sealed_image(im);
+      return im;
+    });
+    *have_image = true;
+  }
+  if (!src.result.empty()) {
+    if (!src.stimuli.empty() || src.steps != 0)
+      throw InputError(src.result + ": a RESULT file was given, so --stimuli and --steps do not apply");
+    return for_file(src.result, [&] {
+      reject_directory(src.result);
+      pb::RunResult r;
+      const std::string bytes = [&] {
+        std::ifstream in(src.result, std::ios::binary);
+        if (!in) throw InputError(src.result + ": cannot open: " + std::strerror(errno));
+        std::ostringstream os;
+        os << in.rdbuf();
+        return os.str();
+      }();
+      const bool ok = is_text_format_path(src.result)
+                          ? google::protobuf::TextFormat::ParseFromString(bytes, &r)
+                          : r.ParseFromString(bytes);
+      if (!ok) throw InputError("not a RunResult message (lifchip run -o writes one)");
+      if (r.counters().cores_size() == 0) throw InputError("the RunResult has no counters");
+      for (const pb::CoreCounters& c : r.counters().cores())
+        if (c.values_size() > spec::CNT_PER_CORE)
+          throw InputError("core (" + std::to_string(c.x()) + "," + std::to_string(c.y()) + ") has " +
+                           std::to_string(c.values_size()) + " counters, more than " +
+                           std::to_string(spec::CNT_PER_CORE));
+      return r;
+    });
+  }
+  std::unique_ptr<Backend> backend = BackendRegistry::create(src.backend);
+  for_file(src.image, [&] { backend->load(*image_out); });
+  pb::Stimuli stimuli;
+  if (!src.stimuli.empty()) {
+    stimuli = for_file(src.stimuli, [&] {
+      reject_directory(src.stimuli);
+      return read_stimuli_file(src.stimuli);
+    });
+    for_file(src.stimuli, [&] { stimuli_spikes(stimuli); });
+  }
+  RunOptions ro;
+  ro.steps = src.steps ? src.steps : stimuli_steps(stimuli);
+  if (ro.steps == 0) throw InputError("nothing to run: give --stimuli with steps, or --steps N");
+  if (ro.steps > kMaxRunSteps)
+    throw InputError(src.stimuli + ": the stimuli ask for " + std::to_string(ro.steps) +
+                     " steps, more than " + std::to_string(kMaxRunSteps));
+  Progress progress("lifchip: running " + src.backend);
+  ro.progress = [&progress](uint32_t done, uint32_t total) { progress(done, total); };
+  pb::RunResult r =
+      for_file(src.stimuli.empty() ? src.image : src.stimuli, [&] { return run(*backend, stimuli, ro); });
+  progress.finish();
+  r.set_image_name(image_out->name());
+  return r;
 }
 
 std::string group_digits(uint64_t v) {

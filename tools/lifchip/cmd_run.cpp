@@ -1,9 +1,6 @@
 // `lifchip run`: load an image on a backend, inject stimuli, run, and report output spikes, the
 // spec §8 counters and probes as text for people, JSON for machines or a RunResult file.
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -37,30 +34,6 @@ struct RunCmdOptions {
 
 // Probe values are kept for every step; this bounds the memory a run may take for them.
 constexpr uint64_t kMaxProbeValues = uint64_t{1} << 27;
-
-// A one-line progress indicator on stderr, only for a terminal and only once a run is slow enough
-// to need one; it erases itself at the end so the summary is unchanged.
-class Progress {
- public:
-  void operator()(uint32_t done, uint32_t total) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - start_ < std::chrono::milliseconds(700) ||
-        (done < total && now - last_ < std::chrono::milliseconds(100)))
-      return;
-    last_ = now;
-    shown_ = true;
-    std::fprintf(stderr, "\rlifchip: step %u / %u (%u%%)", done, total,
-                 static_cast<unsigned>(uint64_t{done} * 100 / (total ? total : 1)));
-    std::fflush(stderr);
-  }
-  void finish() {
-    if (shown_) std::fprintf(stderr, "\r%60s\r", "");
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
-  bool shown_ = false;
-};
 
 std::string core_name(uint32_t x, uint32_t y) {
   return "(" + std::to_string(x) + "," + std::to_string(y) + ")";
@@ -379,9 +352,8 @@ int run_command(const RunCmdOptions& o) {
                        std::to_string(steps) + " steps exceed the limit of " +
                        std::to_string(kMaxProbeValues) + " recorded values");
   }
-  Progress progress;
-  if (::isatty(STDERR_FILENO))
-    ro.progress = [&progress](uint32_t done, uint32_t total) { progress(done, total); };
+  Progress progress("lifchip run");
+  ro.progress = [&progress](uint32_t done, uint32_t total) { progress(done, total); };
 
   const pb::Stimuli queued;  // the inputs are already in the backend
   pb::RunResult result = run(*backend, queued, ro);

@@ -53,12 +53,17 @@ int main(int argc, char** argv) {
   });
 
   Action action;
+  // In the order of the flow: import, fit, map, encode, run, estimate, compare, report, demo; then the tools.
   add_map_commands(app, action);
+  add_encode_commands(app, action);
   add_run_command(app, action);
+  add_estimate_command(app, action);
+  add_compare_command(app, action);
+  add_report_command(app, action);
+  add_demo_command(app, action);
+  add_regress_command(app, action);
   add_image_commands(app, action);
   add_backends_command(app, action);
-  add_regress_command(app, action);
-  add_compare_command(app, action);
 
   try {
     app.parse(argc, argv);

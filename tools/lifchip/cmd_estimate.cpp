@@ -1,0 +1,215 @@
+// `lifchip estimate`: energy per inference and per step, average power, latency and throughput of a
+// run, with breakdowns per component, core and link, from a preset or file energy model
+// (docs/estimate.md). The run is a RunResult file or is run now from an image and stimuli.
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "lifchip/tools/energy.h"
+
+namespace lifchip::cli {
+
+namespace {
+
+using tools::Estimate;
+
+struct EstimateCmdOptions {
+  RunSource src;
+  std::string model = "default";
+  tools::EstimateOptions est;
+  bool json = false, show_model = false;
+};
+
+std::string eng(double v, const std::string& unit) {
+  static const struct {
+    double f;
+    const char* p;
+  } prefixes[] = {{1e9, "G"},  {1e6, "M"},  {1e3, "k"},  {1, ""},
+                  {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
+  std::ostringstream os;
+  os.precision(4);
+  if (v == 0) return "0 " + unit;
+  for (const auto& p : prefixes)
+    if (std::fabs(v) >= p.f) {
+      os << v / p.f << " " << p.p << unit;
+      return os.str();
+    }
+  os << v / 1e-15 << " f" << unit;
+  return os.str();
+}
+
+std::string pct(double part, double whole) {
+  std::ostringstream os;
+  os.precision(3);
+  os << (whole > 0 ? 100 * part / whole : 0) << " %";
+  return os.str();
+}
+
+}  // namespace
+
+nlohmann::json estimate_json(const Estimate& e) {
+  using nlohmann::json;
+  json comps = json::array(), cores = json::array(), links = json::array();
+  for (const auto& c : e.components) comps.push_back({{"component", c.component}, {"pj", c.pj}});
+  for (const auto& c : e.cores)
+    cores.push_back({{"x", c.x}, {"y", c.y}, {"dynamic_pj", c.dynamic_pj}, {"static_pj", c.static_pj}});
+  for (const auto& l : e.links)
+    links.push_back({{"x", l.x}, {"y", l.y}, {"direction", l.direction}, {"flits", l.flits}, {"pj", l.pj}});
+  return json{{"model", e.model},
+              {"backend", e.backend},
+              {"steps", e.steps},
+              {"inferences", e.inferences},
+              {"inference_steps", e.inference_steps},
+              {"clock_hz", e.clock_hz},
+              {"energy",
+               {{"dynamic_pj", e.dynamic_pj},
+                {"static_pj", e.static_pj},
+                {"total_pj", e.total_pj},
+                {"per_inference_j", e.energy_per_inference_j},
+                {"per_step_j", e.energy_per_step_j}}},
+              {"power",
+               {{"step_rate_hz", e.step_rate_hz},
+                {"average_w", e.average_power_w},
+                {"step_rate_feasible", e.step_rate_feasible}}},
+              {"latency",
+               {{"cycle_accurate", e.cycle_accurate},
+                {"method", e.latency_method},
+                {"step_mean_s", e.step_latency_mean_s},
+                {"step_max_s", e.step_latency_max_s},
+                {"inference_s", e.inference_latency_s},
+                {"run_s", e.run_time_s},
+                {"max_step_rate_hz", e.max_step_rate_hz},
+                {"inferences_per_s", e.inferences_per_s},
+                {"noc_transit_per_packet_s", e.noc_transit_per_packet_s},
+                {"step_cycles", e.step_cycles}}},
+              {"components", comps},
+              {"cores", cores},
+              {"links", links}};
+}
+
+std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
+  std::ostringstream os;
+  os << "lifchip estimate: " << e.steps << " steps on backend " << e.backend << ", " << e.inferences
+     << " inference(s) of " << e.inference_steps << " steps\n";
+  os << "  energy model " << m.name << (m.source.empty() ? "" : " (" + m.source + ")") << ", clock "
+     << eng(e.clock_hz, "Hz") << "\n\n";
+  Table s({"figure", "value"});
+  s.add({"energy per inference", eng(e.energy_per_inference_j, "J")});
+  s.add({"energy per step", eng(e.energy_per_step_j, "J")});
+  std::ostringstream rate;
+  rate << "average power at " << e.step_rate_hz << " steps/s";
+  s.add({rate.str(),
+         eng(e.average_power_w, "W") + (e.step_rate_feasible ? "" : "  (above the max step rate)")});
+  s.add({"latency per step (mean)", eng(e.step_latency_mean_s, "s")});
+  s.add({"latency per step (max)", eng(e.step_latency_max_s, "s")});
+  s.add({"latency per inference", eng(e.inference_latency_s, "s")});
+  std::ostringstream thr, maxr;
+  thr.precision(4);
+  maxr.precision(4);
+  thr << e.inferences_per_s << " inferences/s";
+  maxr << e.max_step_rate_hz << " steps/s";
+  s.add({"throughput", thr.str()});
+  s.add({"max step rate", maxr.str()});
+  if (e.noc_transit_per_packet_s > 0)
+    s.add({"NoC transit per packet (model hop latencies)", eng(e.noc_transit_per_packet_s, "s")});
+  os << s.str();
+  os << "  latency: " << e.latency_method << "\n\n";
+
+  os << "energy by component (per inference):\n";
+  Table c({"component", "energy", "share"});
+  for (const auto& k : e.components)
+    c.add({k.component, eng(k.pj * 1e-12 / e.inferences, "J"), pct(k.pj, e.total_pj)});
+  c.rule();
+  c.add({"total", eng(e.energy_per_inference_j, "J"), "100 %"});
+  os << c.str() << "\n";
+
+  std::vector<tools::CoreEnergy> cores = e.cores;
+  std::stable_sort(cores.begin(), cores.end(), [](const auto& a, const auto& b) {
+    return a.dynamic_pj + a.static_pj > b.dynamic_pj + b.static_pj;
+  });
+  const std::size_t shown = std::min<std::size_t>(cores.size(), 10);
+  os << "energy by core (per inference, "
+     << (shown < cores.size() ? "top " + std::to_string(shown) + " of " : "") << cores.size() << " cores):\n";
+  Table t({"core", "dynamic", "static", "total", "share"});
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto& k = cores[i];
+    t.add({"(" + std::to_string(k.x) + "," + std::to_string(k.y) + ")",
+           eng(k.dynamic_pj * 1e-12 / e.inferences, "J"), eng(k.static_pj * 1e-12 / e.inferences, "J"),
+           eng((k.dynamic_pj + k.static_pj) * 1e-12 / e.inferences, "J"),
+           pct(k.dynamic_pj + k.static_pj, e.total_pj)});
+  }
+  os << t.str() << "\n";
+
+  std::vector<tools::LinkLoad> links;
+  for (const auto& l : e.links)
+    if (l.flits) links.push_back(l);
+  std::stable_sort(links.begin(), links.end(),
+                   [](const auto& a, const auto& b) { return a.flits > b.flits; });
+  if (links.empty()) {
+    os << "links: no flit crossed a link\n";
+  } else {
+    const std::size_t n = std::min<std::size_t>(links.size(), 10);
+    os << "busiest links (" << n << " of " << links.size() << " with traffic; flits over the whole run):\n";
+    Table l({"link", "flits", "energy"});
+    for (std::size_t i = 0; i < n; ++i)
+      l.add({"(" + std::to_string(links[i].x) + "," + std::to_string(links[i].y) + ") " + links[i].direction,
+             group_digits(links[i].flits), eng(links[i].pj * 1e-12, "J")});
+    os << l.str();
+  }
+  return os.str();
+}
+
+namespace {
+
+int estimate_command(const EstimateCmdOptions& o) {
+  if (o.show_model) {
+    std::cout << tools::format_energy_model(tools::load_energy_model(o.model));
+    return kExitOk;
+  }
+  const tools::EnergyModel model = tools::load_energy_model(o.model);
+  pb::ChipImage image;
+  bool have_image = false;
+  const pb::RunResult r = obtain_result(o.src, &image, &have_image);
+  const Estimate e = for_file(o.src.result.empty() ? o.src.image : o.src.result, [&] {
+    return tools::estimate(r, have_image ? &image : nullptr, model, o.est);
+  });
+  if (o.json)
+    std::cout << estimate_json(e).dump(1) << "\n";
+  else
+    std::cout << estimate_text(e, model);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_estimate_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<EstimateCmdOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "estimate",
+      "Energy, power, latency and throughput of a run, per component, core and link (docs/estimate.md)");
+  add_run_source_options(sub, o->src);
+  sub->add_option("--model", o->model, "Energy model: a preset (loihi1, truenorth, default) or a model file")
+      ->capture_default_str();
+  sub->add_flag("--show-model", o->show_model, "Print the energy model in its file format and exit");
+  sub->add_option("--clock-hz", o->est.clock_hz, "Clock (default: the image's, else the model's)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--inference-steps", o->est.inference_steps, "Steps per inference (default: the whole run)")
+      ->check(CLI::Range(uint32_t{1}, kMaxRunSteps));
+  sub->add_option("--step-rate", o->est.step_rate_hz, "Time steps per second for the average power")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_flag("--json", o->json, "Print the estimate as JSON");
+  sub->callback([&action, o] {
+    if (!o->show_model && o->src.result.empty() && o->src.image.empty())
+      throw CLI::ValidationError("estimate",
+                                 "give a RESULT file (from `lifchip run -o`), or --image to run now");
+    action = [o] { return estimate_command(*o); };
+  });
+}
+
+}  // namespace lifchip::cli
