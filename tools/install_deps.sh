@@ -3,6 +3,9 @@
 # apt-get at all) on a machine that already has them. Run as root, or with sudo available.
 # --tests adds what only the tests need: Debian's chromium (about 100 MB with its libraries), used
 # headless by tests/test_report.cpp to check that reports render; users of lifchip never need it.
+# --extras adds what only the optional research tools need (none of it is used by the build, the demo
+# or the tests): python3-torch and python3-sklearn for tools/train/ (training), python3-brian for the
+# Brian2 comparison in tools/bench/, yosys for rtl/synth/ (synthesis figures). Flags combine.
 set -euo pipefail
 
 PACKAGES=(
@@ -10,13 +13,14 @@ PACKAGES=(
   libsystemc-dev verilator libboost-graph-dev protobuf-compiler libprotobuf-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libhdf5-dev
   python3-numpy python3-h5py python3-matplotlib
-  python3-torch python3-sklearn  # tools/train: surrogate-gradient training, sklearn's digits data set
-  python3-brian  # only for the Brian2 comparison in tools/bench/
-  yosys  # only for rtl/synth/synth_core_router.sh (generic synthesis figures in docs/rtl.md)
 )
-if [[ ${1:-} == --tests ]]; then
-  PACKAGES+=(chromium)
-fi
+for arg in "$@"; do
+  case $arg in
+    --tests) PACKAGES+=(chromium) ;;
+    --extras) PACKAGES+=(python3-torch python3-sklearn python3-brian yosys) ;;
+    *) echo "install_deps: unknown option '$arg' (use --tests, --extras)" >&2; exit 2 ;;
+  esac
+done
 
 if ! command -v dpkg >/dev/null 2>&1; then
   echo "install_deps: dpkg not found; lifchip's set-up scripts target Debian 12. Install: ${PACKAGES[*]}" >&2
