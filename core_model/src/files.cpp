@@ -61,7 +61,9 @@ std::string find_unknown(const gp::Message& m, const std::string& path) {
   return {};
 }
 
-void read_message(const std::string& path, gp::Message* msg, const char* kind) {
+}  // namespace
+
+void read_message_file(const std::string& path, gp::Message* msg, const char* kind) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream buf;
@@ -83,23 +85,21 @@ void read_message(const std::string& path, gp::Message* msg, const char* kind) {
   if (!unknown.empty()) throw InputError(path + ": " + unknown + " (written by a newer or different tool?)");
 }
 
-}  // namespace
-
 pb::ChipImage read_image_file(const std::string& path) {
   pb::ChipImage img;
-  read_message(path, &img, "ChipImage");
+  read_message_file(path, &img, "ChipImage");
   return img;
 }
 
 pb::Stimuli read_stimuli_file(const std::string& path) {
   pb::Stimuli st;
-  read_message(path, &st, "Stimuli");
+  read_message_file(path, &st, "Stimuli");
   return st;
 }
 
 pb::ProbeSpec read_probe_file(const std::string& path) {
   pb::ProbeSpec p;
-  read_message(path, &p, "ProbeSpec");
+  read_message_file(path, &p, "ProbeSpec");
   return p;
 }
 

@@ -7,7 +7,6 @@
 #include <set>
 
 #include "lifchip/image.h"  // InputError
-#include "proto_io.h"
 
 namespace lifchip::mapper {
 
@@ -488,12 +487,12 @@ Network from_proto(const pb::Network& m, const std::string& where) {
 
 pb::Network read_network_file(const std::string& path) {
   pb::Network m;
-  read_proto_message(path, &m, "lifchip.pb.Network");
+  read_message_file(path, &m, "lifchip.pb.Network");
   return m;
 }
 
 void write_network_file(const std::string& path, const pb::Network& message) {
-  write_proto_message(path, message);
+  write_message_file(path, message);
 }
 
 }  // namespace lifchip::mapper

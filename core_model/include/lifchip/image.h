@@ -56,6 +56,9 @@ void seal_image(pb::ChipImage& image);
 pb::ChipImage read_image_file(const std::string& path);
 pb::Stimuli read_stimuli_file(const std::string& path);
 pb::ProbeSpec read_probe_file(const std::string& path);
+/// Parses any message file into `msg`; `kind` names the message in errors. Binary files with fields
+/// this schema does not know are rejected (written by a newer or different tool).
+void read_message_file(const std::string& path, google::protobuf::Message* msg, const char* kind);
 /// Writes atomically (temporary file, then rename): no half-written output on failure.
 void write_message_file(const std::string& path, const google::protobuf::Message& message);
 bool is_text_format_path(const std::string& path);
