@@ -164,6 +164,56 @@ TEST_F(CliMap, MapWritesAValidImageReportAndBindings) {
   EXPECT_NO_THROW(validate_sealed_image(read_image_file(d / "img2.txtpb")));
 }
 
+// --samples: rows (sample, step, input) calibrate the scale and measure the traffic rates.
+TEST_F(CliMap, SamplesCalibrateTheRangeAndBadSampleFilesAreNamed) {
+  TempDir d;
+  {
+    std::ofstream f(d / "s.csv");
+    f << "sample,step,input\n";
+    for (int s = 0; s < 3; ++s)
+      for (int t = 0; t < 20; ++t)
+        for (int i = 0; i < 5; ++i)
+          if ((s + t + i) % 2 == 0) f << s << "," << t << "," << i << "\n";
+  }
+  const Result r = lifchip("map " + quote(kNir) + " -o " + quote(d / "img.pb") + " --samples " +
+                           quote(d / "s.csv") + " --report " + quote(d / "rep.json"));
+  ASSERT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, "measured on 3 sample stimuli (60 steps)")) << r;
+  const nlohmann::json layer = nlohmann::json::parse(slurp(d / "rep.json"))["layers"][0];
+  ASSERT_TRUE(layer["calibrated_peak"].is_number()) << layer;
+  EXPECT_GT(layer["calibrated_peak"].get<double>(), 0);
+  EXPECT_GE(layer["headroom"].get<double>(), 2);
+  const Result h = lifchip("map " + quote(kNir) + " -o " + quote(d / "img2.pb") + " --headroom 16 --json");
+  ASSERT_EQ(h.code, 0) << h;
+  EXPECT_EQ(nlohmann::json::parse(h.out)["layers"][0]["headroom"].get<double>(), 16);
+  EXPECT_TRUE(nlohmann::json::parse(h.out)["layers"][0]["calibrated_peak"].is_null());
+
+  TempDir e;
+  auto bad = [&](const std::string& name, const std::string& text, const std::string& extra,
+                 const std::vector<std::string>& names) {
+    std::ofstream(e / name) << text;
+    std::vector<std::string> want = names;
+    want.push_back(name);
+    expect_input_error(lifchip("map " + quote(kNir) + " -o " + quote(d / "bad.pb") + " --samples " +
+                               quote(e / name) + extra),
+                       want);
+  };
+  bad("two.csv", "0,1\n", "", {"2 columns", "(sample, step, input)"});
+  bad("frac.csv", "0,1.5,2\n", "", {"row 0", "step"});
+  bad("neg.csv", "0,1,2\n-1,0,0\n", "", {"row 1", "sample"});
+  bad("dup.csv", "0,1,2\n0,1,2\n", "", {"sample 0", "twice"});
+  bad("input.csv", "0,0,0\n1,3,7\n", "", {"sample 1", "input 7", "5 inputs"});
+  bad("late.csv", "0,9,1\n", " --sample-steps 5", {"step 9", "--sample-steps 5"});
+  bad("empty.csv", "sample,step,input\n", "", {"no data rows"});
+  expect_input_error(lifchip("map " + quote(kNir) + " -o " + quote(d / "bad.pb") + " --sample-steps 4"),
+                     {"'--sample-steps'", "--samples"});
+  expect_input_error(lifchip("map " + quote(kNir) + " -o " + quote(d / "bad.pb") + " --headroom 0.5"),
+                     {"option 'headroom'", "1 ... 4096"});
+  expect_input_error(lifchip("fit " + quote(kNir) + " --samples " + quote(e / "missing.npy")),
+                     {"missing.npy"});
+  EXPECT_FALSE(fs::exists(d / "bad.pb"));
+}
+
 TEST_F(CliMap, BadArgumentsAndFilesGiveOneLineAndNoOutput) {
   TempDir d;
   const std::string out = " -o " + quote(d / "img.pb");

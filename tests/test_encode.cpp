@@ -65,6 +65,13 @@ TEST(Npy, EveryDtypeAndVersion) {
   m = parse_npy(npy_bytes(f + "|u1', 'fortran_order': False, " + shape, raw<uint8_t>({1, 2, 3, 4, 5, 255})),
                 "a");
   EXPECT_EQ(m.at(1, 2), 255);
+  m = parse_npy(npy_bytes(f + "|b1', 'fortran_order': False, " + shape, raw<uint8_t>({1, 0, 0, 0, 0, 1})),
+                "a");
+  EXPECT_EQ(m.values, (std::vector<double>{1, 0, 0, 0, 0, 1}));
+  // Fortran order (numpy.argwhere's result, saved as is) stores columns one after the other.
+  m = parse_npy(npy_bytes(f + "<i8', 'fortran_order': True, " + shape, raw<int64_t>({1, 4, 2, 5, 3, 6})),
+                "a");
+  EXPECT_EQ(m.values, (std::vector<double>{1, 2, 3, 4, 5, 6}));
   // Key order is free; version 2.0 and 3.0 have a 4-byte header length; 1-D is one row.
   m = parse_npy(
       npy_bytes("{'shape': (4,), 'fortran_order': False, 'descr': '<f8'}", raw<double>({1, 2, 3, 4}), 2),
@@ -92,7 +99,9 @@ TEST(Npy, BrokenInputsGiveClearErrors) {
   long_header[9] = '\x7f';
   expect_error(long_header, "header length");
   expect_error(npy_bytes("{'descr': '<f8', 'shape': (2,), }", two), "lacks");
-  expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': True, 'shape': (2,), }", two), "Fortran");
+  expect_error(
+      npy_bytes("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", std::string("\x01\x02", 2)),
+      "not 0 or 1");
   expect_error(npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", two), "dtype '>f8'");
   expect_error(npy_bytes("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", two), "dtype");
   expect_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 2), }", two),

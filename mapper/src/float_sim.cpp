@@ -9,10 +9,12 @@
 
 namespace lifchip::mapper {
 
-NetworkResponse simulate_float(const Network& net, const FloatSimOptions& options,
-                               const NetworkStimulus& stimulus) {
-  // The flat index spaces and the latency are the quantiser's (one definition).
-  const detail::QNet q = detail::quantise(net, options.dt, options.reset_mode);
+namespace {
+
+// The float reference on the quantiser's flat index spaces and latency (one definition); when
+// `peak` is given, it receives per chip neuron the largest |u|, |v| and one step's |input| seen.
+NetworkResponse run_float(const Network& net, const detail::QNet& q, const FloatSimOptions& options,
+                          const NetworkStimulus& stimulus, std::vector<double>* peak) {
   for (std::size_t i = 0; i < stimulus.spikes.size(); ++i) {
     const SpikeEvent& e = stimulus.spikes[i];
     if (e.index >= q.num_inputs || e.step >= stimulus.num_steps || (i > 0 && !(stimulus.spikes[i - 1] < e)))
@@ -83,12 +85,18 @@ NetworkResponse simulate_float(const Network& net, const FloatSimOptions& option
     fired.clear();
     for (uint32_t k = 0; k < q.num_neurons; ++k) {
       Neuron& n = nn[k];
+      double u = 0, in = 0;  // what enters v this step; one step's input to u (chip units / lambda)
       if (n.kind == NeuronKind::kCubaLIF) {
         n.i = (1 - n.as) * n.i + n.as * n.w_in * x[k];
-        n.v = (1 - n.am) * n.v + n.gain * n.i;
+        u = n.gain * n.i;
+        in = n.gain * n.as * n.w_in * x[k];
       } else {
-        n.v = (1 - n.am) * n.v + n.gain * x[k];
+        u = in = n.gain * x[k];
       }
+      n.v = (1 - n.am) * n.v + u;
+      // Negative v is left out: the chip floors v at -headroom (spec §2.4), a benign limit, while a
+      // wrapped u or a lost step of input changes the spikes.
+      if (peak) (*peak)[k] = std::max({(*peak)[k], std::abs(u), std::abs(in), n.v});
       if (n.v > n.theta) {
         n.v = options.reset_mode == pb::RESET_SUBTRACT ? n.v - n.theta : n.reset;
         fired.push_back(k);
@@ -101,6 +109,40 @@ NetworkResponse simulate_float(const Network& net, const FloatSimOptions& option
   }
   return r;
 }
+
+}  // namespace
+
+NetworkResponse simulate_float(const Network& net, const FloatSimOptions& options,
+                               const NetworkStimulus& stimulus) {
+  return run_float(net, detail::quantise(net, options.dt, options.reset_mode), options, stimulus, nullptr);
+}
+
+namespace detail {
+
+std::vector<double> calibrate(const Network& net, double dt, pb::ResetMode reset_mode,
+                              const std::vector<NetworkStimulus>& samples) {
+  const QNet q = quantise(net, dt, reset_mode);
+  FloatSimOptions fo;
+  fo.dt = dt;
+  fo.reset_mode = reset_mode;
+  std::vector<double> peak(q.num_neurons, 0.0);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    try {
+      run_float(net, q, fo, samples[i], &peak);
+    } catch (const InputError& e) {
+      throw InputError("sample stimulus " + std::to_string(i) + ": " + e.what());
+    }
+  }
+  std::vector<double> by_pop(net.num_populations(), 0.0);
+  for (const PopRange& r : q.pops) {
+    double m = 0;
+    for (uint32_t i = 0; i < r.size; ++i) m = std::max(m, peak[r.first + i]);
+    by_pop[r.id] = m / largest_threshold(net.population(r.id));
+  }
+  return by_pop;
+}
+
+}  // namespace detail
 
 Agreement evaluate(const Network& network, const MapResult& mapped,
                    const std::vector<NetworkStimulus>& samples, const std::vector<int>& labels,

@@ -114,7 +114,13 @@ Core partition_core(const Network& net, const MapOptions& o, std::vector<std::st
   auto partitioner = detail::PartitionerRegistry::create(o.partition);
   detail::PlacerRegistry::create(o.place);  // unknown names fail before any work
   net.validate();
-  c.q = detail::quantise(net, dt_of(net, o, &notes), o.reset_mode);
+  const double dt = dt_of(net, o, &notes);
+  detail::ScaleOptions scale;
+  scale.headroom = o.headroom;
+  if (o.headroom == 0 && !o.sample_stimuli.empty()) {
+    scale.peak = detail::calibrate(net, dt, o.reset_mode, o.sample_stimuli);
+  }
+  c.q = detail::quantise(net, dt, o.reset_mode, scale);
   c.rates = rates_of(c.q, o, c.rate_how);
   const detail::Capacities cap = capacities(c.shape);
   c.fit.cores_available = c.shape.num_cores();
@@ -373,7 +379,8 @@ std::string MapReport::table() const {
   os << "  " << std::left << std::setw(16) << "population" << std::right << std::setw(8) << "kind"
      << std::setw(8) << "neurons" << std::setw(6) << "du" << std::setw(6) << "dv" << std::setw(10)
      << "tau_syn%" << std::setw(10) << "tau_mem%" << std::setw(8) << "vth%" << std::setw(6) << "wexp"
-     << std::setw(10) << "SQNR dB" << std::setw(8) << "clipped" << std::setw(8) << "zeroed"
+     << std::setw(10) << "SQNR dB" << std::setw(8) << "clipped" << std::setw(8) << "zeroed" << std::setw(10)
+     << "headroom" << std::setw(8) << "peak"
      << "\n";
   for (const LayerQuant& L : layers)
     os << "  " << std::left << std::setw(16) << L.population << std::right << std::setw(8) << L.kind
@@ -381,7 +388,8 @@ std::string MapReport::table() const {
        << fixed(100 * L.tau_syn_error, 2) << std::setw(10) << fixed(100 * finite_or(L.tau_mem_error, 1), 2)
        << std::setw(8) << fixed(100 * L.threshold_error, 3) << std::setw(6) << L.weight_exp << std::setw(10)
        << fixed(L.weight_sqnr_db, 1) << std::setw(8) << L.weights_clipped << std::setw(8) << L.weights_zeroed
-       << "\n";
+       << std::setw(10) << fixed(L.headroom, 1) << std::setw(8)
+       << (L.calibrated_peak < 0 ? std::string("-") : fixed(L.calibrated_peak, 2)) << "\n";
   os << "\nCores\n  " << std::left << std::setw(8) << "core" << std::right << std::setw(8) << "neurons"
      << std::setw(8) << "axons" << std::setw(10) << "synapses" << std::setw(8) << "fanout" << std::setw(9)
      << "profiles" << std::setw(7) << "groups" << std::setw(12) << "packets/st"
@@ -434,6 +442,9 @@ std::string MapReport::json(int indent) const {
                         {"tau_mem_error", finite_or(L.tau_mem_error, 1.0)},
                         {"threshold_error", L.threshold_error},
                         {"scale", L.scale},
+                        {"headroom", L.headroom},
+                        {"calibrated_peak",
+                         L.calibrated_peak < 0 ? nlohmann::json(nullptr) : nlohmann::json(L.calibrated_peak)},
                         {"weight_exp", L.weight_exp},
                         {"synapses", L.synapses},
                         {"weight_sqnr_db", std::isfinite(L.weight_sqnr_db) ? nlohmann::json(L.weight_sqnr_db)

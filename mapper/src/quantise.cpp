@@ -23,9 +23,8 @@ constexpr int32_t kWeightMin = -(1 << (s::WEIGHT_BITS - 1));
 constexpr int32_t kBiasMax = (1 << (s::BIAS_MANT_BITS - 1)) - 1;  // 4095
 constexpr int32_t kBiasMin = -(1 << (s::BIAS_MANT_BITS - 1));
 constexpr int64_t kVthMax = (int64_t{1} << s::VTH_BITS) - 1;
-// The default scale puts the largest threshold at 2^20 chip units (vth 16,384): 8x headroom
-// below v's 24-bit range for the overshoot of one step, and 14 bits of threshold resolution.
-constexpr double kThresholdTarget = double(1 << 20);
+// u and v span (-2^23, 2^23): a headroom of H thresholds puts the largest threshold at 2^23 / H.
+constexpr double kRange = double(1 << 23);
 // The largest magnitude that still rounds into the mantissa (127.5 would round to 128).
 constexpr double kMantTop = kWeightMax + 0.49;
 
@@ -82,9 +81,19 @@ double v_leak_of(const Population& p, uint32_t i) {
   return p.params.v_leak.empty() ? 0.0 : p.params.v_leak[i];
 }
 
+// The smallest power of two >= x (x > 0).
+double pow2_ceil(double x) { return std::exp2(std::ceil(std::log2(x))); }
+
 }  // namespace
 
-QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode) {
+double largest_threshold(const Population& p) {
+  double theta_max = 0;
+  for (uint32_t i = 0; i < p.size; ++i)
+    theta_max = std::max(theta_max, p.params.v_threshold[i] - v_leak_of(p, i));
+  return theta_max > 0 ? theta_max : 1.0;
+}
+
+QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const ScaleOptions& scale) {
   if (!(dt > 0) || !std::isfinite(dt))
     throw InputError("option 'dt': " + fmt(dt) + " s is not a positive time step");
   QNet q;
@@ -117,6 +126,9 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode) {
     flat[v] = r.first;
   }
   if (q.num_neurons == 0) throw InputError("network: no neuron population to map");
+  if (scale.headroom != 0 && !(scale.headroom >= kHeadroomMin && scale.headroom <= kHeadroomMax))
+    throw InputError("option 'headroom': " + fmt(scale.headroom) + " thresholds is outside " +
+                     fmt(kHeadroomMin) + " ... " + fmt(kHeadroomMax));
 
   // ---- the scale lambda per population: thresholds first, then the weights' range ----
   std::vector<double> lambda(all.size(), 0.0);
@@ -125,26 +137,50 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode) {
   q.layers.resize(q.pops.size());
   for (std::size_t k = 0; k < q.pops.size(); ++k) {
     const Population& p = net.population(q.pops[k].id);
-    double theta_max = 0;
-    for (uint32_t i = 0; i < p.size; ++i)
-      theta_max = std::max(theta_max, p.params.v_threshold[i] - v_leak_of(p, i));
-    if (!(theta_max > 0)) theta_max = 1;
-    double lam = kThresholdTarget / theta_max;
+    const double theta_max = largest_threshold(p);
+    // Headroom: given, calibrated on samples, or the default; and how far small weights may raise
+    // the scale (trading headroom for mantissa bits): never below a given or calibrated headroom.
+    LayerQuant& L = q.layers[k];
+    const PopulationId id = q.pops[k].id;
+    const bool calibrated = scale.headroom == 0 && id < scale.peak.size();
+    double headroom = kDefaultHeadroom, floor = kRaisedHeadroomFloor;
+    if (scale.headroom > 0) {
+      headroom = floor = scale.headroom;
+    } else if (calibrated) {
+      L.calibrated_peak = scale.peak[id];
+      headroom = floor = std::max(2.0, pow2_ceil(std::max(1e-9, kCalibrationMargin * scale.peak[id])));
+      headroom = floor = std::min(headroom, kHeadroomMax);
+    }
+    double lam = kRange / (headroom * theta_max);
     double w_max = 0;  // largest |gain x weight| at lam
-    for (ProjectionId e : incoming[q.pops[k].id])
+    for (ProjectionId e : incoming[id])
       for (const Synapse& syn : net.graph[e].synapses)
         w_max = std::max(w_max, std::abs(weight_gain(p, syn.post, dt, lam) * double(syn.weight)));
     const double w_top = kMantTop * double(1 << s::WEIGHT_EXP_MAX);
-    LayerQuant& L = q.layers[k];
+    // The scale moves in powers of two, so weights trained on the chip's grid (m * 2^e) stay exact.
     if (w_max > w_top) {
-      lam *= w_top / w_max;  // the weights need a larger range than exponent 7 gives
-      L.notes.push_back("weights larger than the threshold allows: scale lowered by " + fmt(w_max / w_top) +
-                        "x (threshold resolution reduced)");
+      const double down = pow2_ceil(w_max / w_top);  // the weights need a larger range than exponent 7 gives
+      lam /= down;
+      L.notes.push_back("weights larger than the threshold allows: scale lowered by " + fmt(down) +
+                        "x (headroom " + fmt(kRange / (lam * theta_max)) + " thresholds)");
     } else if (w_max > 0 && w_max < kMantTop) {
-      // Small weights would use few mantissa bits: raise the scale as far as vth's 17 bits allow.
-      const double up = std::min(kMantTop / w_max, double(kVthMax) * 64.0 / (lam * theta_max));
-      if (up > 1) lam *= up;
+      // Small weights would use few mantissa bits: raise the scale, keeping at least `floor`
+      // thresholds of headroom and vth within 17 bits.
+      const double up = std::exp2(std::floor(std::log2(
+          std::min({kMantTop / w_max, headroom / floor, double(kVthMax) * 64.0 / (lam * theta_max)}))));
+      if (up > 1) {
+        lam *= up;
+        L.notes.push_back("small weights: scale raised by " + fmt(up) + "x for mantissa bits (headroom " +
+                          fmt(kRange / (lam * theta_max)) + " thresholds)");
+      } else if (w_max < 0.5 * kMantTop) {
+        L.notes.push_back("small weights use " + fmt(std::log2(2 * w_max)) +
+                          " mantissa bits (the headroom keeps the scale from rising)");
+      }
     }
+    L.headroom = kRange / (lam * theta_max);
+    if (calibrated && scale.peak[id] * kCalibrationMargin > L.headroom)
+      L.notes.push_back("calibrated peak " + fmt(scale.peak[id]) + " thresholds exceeds the headroom " +
+                        fmt(L.headroom) + ": u may wrap and v saturate");
     lambda[q.pops[k].id] = lam;
   }
 

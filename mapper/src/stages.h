@@ -65,9 +65,33 @@ struct QNet {
   uint32_t num_sources() const { return num_inputs + num_neurons; }
 };
 
+/// How each population's scale is chosen (docs/mapper.md §2, step 1). Headroom H is the range of u
+/// and v in units of the population's largest threshold: lambda = 2^23 / (H * theta_max).
+struct ScaleOptions {
+  /// > 0: this headroom for every population (MapOptions::headroom). 0: calibrated when `peak` has
+  /// the population, else kDefaultHeadroom.
+  double headroom = 0;
+  /// Per population id: the float reference's peak |u|, |v| and one step's |input| over sample
+  /// stimuli, in units of the population's largest threshold (calibrate()); empty: not calibrated.
+  std::vector<double> peak;
+};
+inline constexpr double kDefaultHeadroom = 32;     // u and v keep +-32 thresholds
+inline constexpr double kRaisedHeadroomFloor = 8;  // small weights may trade headroom down to this
+inline constexpr double kCalibrationMargin = 1.25;
+inline constexpr double kHeadroomMin = 1, kHeadroomMax = 4096;  // vth >= 32 at the top
+
 /// Docs: docs/mapper.md §2 (the quantisation contract). Throws InputError naming the population
 /// and field for networks the chip cannot express.
-QNet quantise(const Network& network, double dt, pb::ResetMode reset_mode);
+QNet quantise(const Network& network, double dt, pb::ResetMode reset_mode, const ScaleOptions& scale = {});
+
+/// The largest v_threshold - v_leak of a population (1 when none is positive): lambda's reference.
+double largest_threshold(const Population& p);
+
+/// The float reference (simulate_float's equations) run over `samples`; returns, per population id
+/// (0 for ports and silent populations), the peak of |u|, |v| and one step's |input| in units of
+/// the population's largest threshold. u is what the chip adds to v each step (r * alpha_m * I).
+std::vector<double> calibrate(const Network& network, double dt, pb::ResetMode reset_mode,
+                              const std::vector<NetworkStimulus>& samples);
 
 /// Spikes of the quantised network, simulated directly with the chip's integer rules
 /// (lifchip/arith.h) and timing, independent of partition and placement.

@@ -96,6 +96,81 @@ TEST(MapperQuantise, HugeWeightRangeLowersTheScaleAndTinyWeightsAreCounted) {
   EXPECT_FALSE(L.notes.empty());
 }
 
+TEST(MapperQuantise, HeadroomIsTheDefaultOrGivenAndItsRangeIsChecked) {
+  // Weight 4 at tau_mem 20 ms, tau_syn 5 ms: 4 * 2^18 / 20 / 5 / 64 = 163.8 a_in units at headroom
+  // 32, above the mantissa's 127.49, so nothing raises the scale: threshold 1 -> vth 2^23 / 32 / 64.
+  const Network net = tiny(4, 4.0f, NeuronKind::kCubaLIF);
+  const detail::QNet q = detail::quantise(net, 1e-3, pb::RESET_ZERO);
+  EXPECT_DOUBLE_EQ(q.layers.at(0).headroom, detail::kDefaultHeadroom);
+  EXPECT_EQ(q.profiles.at(0).vth(), 4096u);
+  EXPECT_EQ(q.layers.at(0).calibrated_peak, -1);
+  detail::ScaleOptions given;
+  given.headroom = 16;
+  const detail::QNet q16 = detail::quantise(net, 1e-3, pb::RESET_ZERO, given);
+  EXPECT_DOUBLE_EQ(q16.layers.at(0).headroom, 16);
+  EXPECT_EQ(q16.profiles.at(0).vth(), 8192u);
+  // Small weights raise the default scale for mantissa bits, at most to headroom 8; a given headroom
+  // is kept.
+  const Network weak = tiny(4, 0.5f, NeuronKind::kCubaLIF);
+  EXPECT_DOUBLE_EQ(detail::quantise(weak, 1e-3, pb::RESET_ZERO).layers.at(0).headroom, 8);
+  EXPECT_DOUBLE_EQ(detail::quantise(weak, 1e-3, pb::RESET_ZERO, given).layers.at(0).headroom, 16);
+  for (double bad : {0.5, 5000.0, -1.0, std::nan("")}) {
+    detail::ScaleOptions o;
+    o.headroom = bad;
+    EXPECT_NE(error_of([&] { detail::quantise(net, 1e-3, pb::RESET_ZERO, o); }).find("option 'headroom'"),
+              std::string::npos)
+        << bad;
+  }
+}
+
+// 20 inputs that all spike every step into CubaLIF neurons: the synaptic current settles at
+// 20 x weight thresholds, beyond the default headroom when the weight is large.
+TEST(MapperQuantise, CalibrationOnSamplesKeepsAStrongCurrentFromWrapping) {
+  SyntheticOptions so;
+  so.kind = NeuronKind::kCubaLIF;
+  Network net = synthetic_layered({20, 4}, 20, so);
+  NetworkStimulus all;
+  all.num_steps = 60;
+  for (uint32_t t = 0; t < all.num_steps; ++t)
+    for (uint32_t i = 0; i < 20; ++i) all.spikes.push_back({t, i});
+  const PopulationId pop = net.populations().at(1);
+  auto set_weights = [&](float w) {
+    for (ProjectionId e : net.projections())
+      if (boost::target(e, net.graph) == pop)
+        for (Synapse& syn : net.graph[e].synapses) syn.weight = w;
+  };
+  // r = 1, tau_mem 20 ms, tau_syn 5 ms: I settles at 20 w, u = (dt / tau_mem) r I at w thresholds,
+  // and v before its reset at most about 1 + u.
+  set_weights(47.0f);
+  const double peak = detail::calibrate(net, 1e-3, pb::RESET_ZERO, {all}).at(pop);
+  EXPECT_GT(peak, 46.0);
+  EXPECT_LT(peak, 49.0);
+
+  MapOptions calibrated;
+  calibrated.sample_stimuli = {all};
+  const MapResult mc = map_network(net, calibrated);
+  ASSERT_EQ(mc.report.layers.size(), 1u);
+  EXPECT_NEAR(mc.report.layers[0].calibrated_peak, peak, 1e-9);
+  EXPECT_DOUBLE_EQ(mc.report.layers[0].headroom, 64);  // 1.25 x 48 = 60, rounded up to a power of two
+  const Agreement good = evaluate(net, mc, {all}, {});
+  EXPECT_EQ(good.spike_agreement, 1.0);
+
+  MapOptions narrow;
+  narrow.headroom = 32;  // below the peak: u wraps on the chip
+  const MapResult mn = map_network(net, narrow);
+  EXPECT_DOUBLE_EQ(mn.report.layers[0].headroom, 32);
+  const Agreement bad = evaluate(net, mn, {all}, {});
+  EXPECT_LT(bad.spike_agreement, 0.9);
+
+  // Samples that address inputs the network lacks are named.
+  NetworkStimulus wrong;
+  wrong.num_steps = 2;
+  wrong.spikes = {{1, 25}};
+  MapOptions w;
+  w.sample_stimuli = {all, wrong};
+  EXPECT_NE(error_of([&] { map_network(net, w); }).find("sample stimulus 1"), std::string::npos);
+}
+
 TEST(MapperQuantise, LiReadoutIsRefusedWithItsName) {
   Network net = tiny(2, 1.0f);
   Population li;

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "lifchip/mapper/map.h"
+#include "lifchip/tools/data.h"
 
 namespace lifchip::cli {
 
@@ -16,11 +17,56 @@ namespace {
 namespace m = lifchip::mapper;
 
 struct MapCliOptions {
-  std::string input, output, report, bindings, mesh, reset = "zero";
+  std::string input, output, report, bindings, mesh, reset = "zero", samples;
   bool json = false;
   m::MapOptions map;
   double dt = 0;
+  uint32_t sample_steps = 0;
 };
+
+// Sample input spikes from rows (sample, step, input) — numpy.argwhere of a samples x steps x
+// inputs raster — one NetworkStimulus per sample index 0 ... max, each `steps` long (0: one more
+// than the largest step in the file). Input indices are checked against the network by the mapper.
+std::vector<m::NetworkStimulus> read_samples(const std::string& path, uint32_t steps) {
+  const tools::Matrix a = tools::read_matrix(path);
+  if (a.cols != 3)
+    throw InputError(path + ": " + std::to_string(a.cols) +
+                     " columns; sample spikes are rows (sample, step, input), 3 columns");
+  if (a.rows == 0) throw InputError(path + ": no spikes (0 rows of (sample, step, input))");
+  constexpr double kMaxSamples = 1 << 20;
+  std::vector<std::vector<m::SpikeEvent>> by_sample;
+  uint32_t last_step = 0;
+  for (std::size_t r = 0; r < a.rows; ++r) {
+    const double limit[3] = {kMaxSamples - 1, double(kMaxRunSteps - 1), double(UINT32_MAX)};
+    const char* name[3] = {"sample", "step", "input"};
+    for (std::size_t c = 0; c < 3; ++c) {
+      const double v = a.at(r, c);
+      if (!(v >= 0 && v <= limit[c] && v == std::floor(v)))
+        throw InputError(path + ": row " + std::to_string(r) + ": " + name[c] + " " + std::to_string(v) +
+                         " is not an integer in 0 ... " + std::to_string(uint64_t(limit[c])));
+    }
+    const auto sample = static_cast<std::size_t>(a.at(r, 0));
+    if (sample >= by_sample.size()) by_sample.resize(sample + 1);
+    const m::SpikeEvent e{static_cast<uint32_t>(a.at(r, 1)), static_cast<uint32_t>(a.at(r, 2))};
+    last_step = std::max(last_step, e.step);
+    by_sample[sample].push_back(e);
+  }
+  if (steps != 0 && last_step >= steps)
+    throw InputError(path + ": a spike at step " + std::to_string(last_step) + " is outside --sample-steps " +
+                     std::to_string(steps));
+  std::vector<m::NetworkStimulus> out(by_sample.size());
+  for (std::size_t i = 0; i < by_sample.size(); ++i) {
+    std::sort(by_sample[i].begin(), by_sample[i].end());
+    for (std::size_t k = 1; k < by_sample[i].size(); ++k)
+      if (by_sample[i][k] == by_sample[i][k - 1])
+        throw InputError(path + ": sample " + std::to_string(i) + " has the spike (step " +
+                         std::to_string(by_sample[i][k].step) + ", input " +
+                         std::to_string(by_sample[i][k].index) + ") twice");
+    out[i].num_steps = steps != 0 ? steps : last_step + 1;
+    out[i].spikes = std::move(by_sample[i]);
+  }
+  return out;
+}
 
 void add_map_options(CLI::App* c, MapCliOptions* o) {
   c->add_option("NETWORK", o->input, "Network: NIR (.nir/.h5/.hdf5) or our protobuf (.pb/.txtpb/...)")
@@ -43,6 +89,12 @@ void add_map_options(CLI::App* c, MapCliOptions* o) {
   c->add_option("--dt", o->dt, "Time step in seconds (default: the network's, else 0.001)");
   c->add_option("--reset", o->reset, "Reset mode: zero (v := v_reset) | subtract (v := v - threshold)")
       ->capture_default_str();
+  c->add_option("--samples", o->samples,
+                "Sample input spikes (.npy or .csv, rows (sample, step, input), e.g. numpy.argwhere of a "
+                "raster): they calibrate each population's range and weight the traffic objective");
+  c->add_option("--sample-steps", o->sample_steps, "Steps per sample (default: 1 + the largest step)");
+  c->add_option("--headroom", o->map.headroom,
+                "Range of u and v in thresholds, 1 ... 4096 (default: calibrated on --samples, else 32)");
   c->add_flag("--json", o->json, "Print the report as JSON");
 }
 
@@ -63,6 +115,10 @@ void finish_options(MapCliOptions& o) {
     o.map.reset_mode = pb::RESET_SUBTRACT;
   else
     throw InputError("option '--reset': '" + o.reset + "' is not zero or subtract");
+  if (!o.samples.empty())
+    o.map.sample_stimuli = for_file(o.samples, [&] { return read_samples(o.samples, o.sample_steps); });
+  else if (o.sample_steps != 0)
+    throw InputError("option '--sample-steps': needs --samples");
 }
 
 m::Network load(const std::string& path, m::Report* report) {
@@ -70,6 +126,19 @@ m::Network load(const std::string& path, m::Report* report) {
     reject_directory(path);
     return m::import_network(path, report);
   });
+}
+
+// Sample spikes must address the network's inputs (its input ports, concatenated).
+void check_sample_inputs(const MapCliOptions& o, const m::Network& net) {
+  uint64_t inputs = 0;
+  for (auto v : net.populations())
+    if (net.population(v).kind == m::NeuronKind::kInput) inputs += net.population(v).size;
+  for (std::size_t i = 0; i < o.map.sample_stimuli.size(); ++i)
+    for (const m::SpikeEvent& e : o.map.sample_stimuli[i].spikes)
+      if (e.index >= inputs)
+        throw InputError(o.samples + ": sample " + std::to_string(i) + ", step " + std::to_string(e.step) +
+                         ": input " + std::to_string(e.index) + " >= the network's " +
+                         std::to_string(inputs) + " inputs (" + o.input + ")");
 }
 
 nlohmann::json fit_json(const m::FitResult& f) {
@@ -127,6 +196,7 @@ int do_import(const MapCliOptions& o) {
 int do_fit(MapCliOptions o) {
   finish_options(o);
   const m::Network net = load(o.input, nullptr);
+  check_sample_inputs(o, net);
   const m::FitResult f = for_file(o.input, [&] { return m::fit_network(net, o.map); });
   if (o.json) {
     // Machine output either way; the exit code says whether it fits.
@@ -182,6 +252,7 @@ int do_map(MapCliOptions o) {
   if (!o.bindings.empty()) check_writable(o.bindings);
   m::Report imp;
   const m::Network net = load(o.input, &imp);
+  check_sample_inputs(o, net);
   if (o.map.image_name.empty()) {
     const auto slash = o.input.find_last_of('/');
     o.map.image_name = slash == std::string::npos ? o.input : o.input.substr(slash + 1);

@@ -177,16 +177,15 @@ Matrix parse_npy(const std::string& bytes, const std::string& name) {
   if (!p.at_end()) p.fail("text after the dict");
   if (!have_descr || !have_fortran || !have_shape)
     throw InputError(name + ": NPY header lacks one of 'descr', 'fortran_order', 'shape'");
-  if (fortran) throw InputError(name + ": NPY array is in Fortran order; only C order is supported");
   std::size_t item = 0;
   if (descr == "<f4" || descr == "<i4")
     item = 4;
   else if (descr == "<f8" || descr == "<i8")
     item = 8;
-  else if (descr == "|u1")
+  else if (descr == "|u1" || descr == "|b1")
     item = 1;
   else
-    throw InputError(name + ": NPY dtype '" + descr + "' is not supported (<f4, <f8, <i4, <i8, |u1)");
+    throw InputError(name + ": NPY dtype '" + descr + "' is not supported (<f4, <f8, <i4, <i8, |u1, |b1)");
   if (shape.size() > 2)
     throw InputError(name + ": NPY array has " + std::to_string(shape.size()) +
                      " dimensions; expected 1 (one sample) or 2 (rows x columns)");
@@ -211,12 +210,17 @@ Matrix parse_npy(const std::string& bytes, const std::string& name) {
       v = load_le<int32_t>(d + 4 * k);
     else if (descr == "<i8")
       v = static_cast<double>(load_le<int64_t>(d + 8 * k));
+    else if (descr == "|b1" && d[k] > 1)
+      throw InputError(name + ": NPY bool element " + std::to_string(k) + " is " + std::to_string(d[k]) +
+                       ", not 0 or 1");
     else
       v = d[k];
+    // Fortran order stores column after column: element k is (k % rows, k / rows).
+    const std::size_t row = fortran ? k % m.rows : k / m.cols, col = fortran ? k / m.rows : k % m.cols;
     if (!std::isfinite(v))
-      throw InputError(name + ": NPY element [" + std::to_string(k / m.cols) + ", " +
-                       std::to_string(k % m.cols) + "] is not a finite number");
-    m.values[k] = v;
+      throw InputError(name + ": NPY element [" + std::to_string(row) + ", " + std::to_string(col) +
+                       "] is not a finite number");
+    m.values[row * m.cols + col] = v;
   }
   return m;
 }

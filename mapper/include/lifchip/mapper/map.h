@@ -66,6 +66,10 @@ struct MapOptions {
   /// functional backend, independent of placement) and weight the traffic objective; else every
   /// input and neuron is assumed to spike once per step (uniform).
   std::vector<NetworkStimulus> sample_stimuli;
+  /// The range u and v keep, in thresholds (docs/mapper.md §2 step 1), for every population: > 0
+  /// sets it (1 ... 4096); 0 = calibrated on `sample_stimuli` when given (the float reference's peak
+  /// |u|, |v| x 1.25, rounded up to a power of two, at least 2), else 32.
+  double headroom = 0;
 
   std::string image_name;  // ChipImage.name; default: "mapped"
 };
@@ -168,6 +172,8 @@ struct LayerQuant {
   double tau_mem_error = 0;
   double threshold_error = 0;        // max relative error of v_threshold after rounding
   double scale = 0;                  // chip units per float voltage unit (lambda)
+  double headroom = 0;               // range of u and v in thresholds: 2^23 / (lambda * largest threshold)
+  double calibrated_peak = -1;       // peak |u|, |v|, |input| on the sample stimuli, thresholds; -1: none
   int32_t weight_exp = 0;            // the group exponent of its incoming weights (most common)
   uint64_t synapses = 0;             // incoming synapses
   double weight_sqnr_db = 0;         // 10 log10(sum w^2 / sum (w - w_q)^2); +inf if exact

@@ -20,10 +20,10 @@ struct Matrix {
 /// must give a clear error, not an attempt to allocate terabytes.
 inline constexpr std::size_t kMaxArrayElements = std::size_t{1} << 26;
 
-/// Parses an NPY file's bytes (format versions 1.0, 2.0 and 3.0; dtypes <f4 <f8 <i4 <i8 |u1; C order;
-/// 1-D arrays are one row, 2-D arrays are rows x columns). `name` prefixes every error.
+/// Parses an NPY file's bytes (format versions 1.0, 2.0 and 3.0; dtypes <f4 <f8 <i4 <i8 |u1 |b1; C or
+/// Fortran order; 1-D arrays are one row, 2-D arrays are rows x columns). `name` prefixes every error.
 /// Throws InputError on anything else: bad magic, truncated header or data, trailing bytes, a
-/// header dict with unknown or missing keys, Fortran order, NaN or infinite values.
+/// header dict with unknown or missing keys, NaN or infinite values, a bool byte other than 0 or 1.
 Matrix parse_npy(const std::string& bytes, const std::string& name);
 
 /// Parses CSV text: numbers separated by commas, one row per line; blank lines and lines starting
