@@ -247,20 +247,25 @@ def seal(lifchip, text, path):
 
 
 def lifchip_counts(lifchip, image, in_spikes, input_cores, steps, n_out, backend, extra=None, input_targets=None,
-                   channel_output=None):
+                   channel_output=None, estimate=None):
     """Runs every sample through `lifchip run --json` (one run per sample: loading the image resets
-    the chip). Returns spike counts [B, n_out], spike rasters [B, steps, n_out] and the JSON of the
-    first run (counters)."""
+    the chip). Returns spike counts [B, n_out], spike rasters [B, steps, n_out], the JSON of the
+    first run, and the counters summed over the samples. With `estimate` (extra arguments of
+    `lifchip estimate`, e.g. ["--model", "loihi1"]) each run is also priced: the totals gain
+    energy_j and latency_s (summed), latency_cycle_accurate and the estimate's latency method."""
     counts = np.zeros((in_spikes.shape[0], n_out), np.int64)
     rasters = np.zeros((in_spikes.shape[0], steps, n_out), bool)
     first = None
     totals = {}
     with tempfile.TemporaryDirectory() as tmp:
         stim = os.path.join(tmp, "s.stimuli.txtpb")
+        run_pb = os.path.join(tmp, "run.pb")
         for b in range(in_spikes.shape[0]):
             with open(stim, "w") as f:
                 f.write(stimuli_text(in_spikes[b], input_cores, steps, input_targets=input_targets))
             cmd = [lifchip, "run", image, "--stimuli", stim, "--backend", backend, "--json"] + (extra or [])
+            if estimate is not None:
+                cmd += ["-o", run_pb]
             r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
             for sp in r["spikes"]:
                 o = sp["channel"] if channel_output is None else channel_output[sp["channel"]]
@@ -269,6 +274,14 @@ def lifchip_counts(lifchip, image, in_spikes, input_cores, steps, n_out, backend
             for key, val in r["totals"].items():
                 totals[key] = totals.get(key, 0) + val
             totals["chip_cycles"] = totals.get("chip_cycles", 0) + r["chip"].get("cycles", 0)
+            if estimate is not None:
+                e = json.loads(subprocess.run([lifchip, "estimate", run_pb, "--image", image, "--json"] + estimate,
+                                              check=True, capture_output=True, text=True).stdout)
+                totals["energy_j"] = totals.get("energy_j", 0) + e["energy"]["per_inference_j"]
+                totals["latency_s"] = totals.get("latency_s", 0) + e["latency"]["inference_s"]
+                totals["latency_cycle_accurate"] = e["latency"]["cycle_accurate"]
+                totals["latency_method"] = e["latency"]["method"]
+                totals["estimate_model"] = e["model"]
             if first is None:
                 first = r
     return counts, rasters, first, totals
