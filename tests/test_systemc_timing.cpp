@@ -3,6 +3,8 @@
 // conservation (no packet lost or duplicated under back-pressure).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "lifchip/backend.h"
 #include "lifchip/chip_constants.h"
 #include "support/image_builder.h"
@@ -175,6 +177,23 @@ TEST(SystemCTiming, LearningPhaseCycles) {
   EXPECT_EQ(m.figures[1].cycles, 22u);
   EXPECT_EQ(at(m.counters, 0, 0, s::CNT_CYCLES_LEARN), 24u + 9u);
   EXPECT_GT(at(m.counters, 0, 0, s::CNT_STDP_UPDATES), 0u);
+}
+
+// A VCD step range that does not parse is an error naming the variable, not a silent full dump.
+TEST(SystemCTrace, MalformedVcdStepRangeIsAnError) {
+  ::setenv("LIFCHIP_VCD", "/nonexistent/wave.vcd", 1);
+  for (const char* bad : {"3-9", "9:3", "1:2x", ":5"}) {
+    ::setenv("LIFCHIP_VCD_STEPS", bad, 1);
+    try {
+      BackendRegistry::create("systemc");
+      ADD_FAILURE() << bad << ": no error";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("LIFCHIP_VCD_STEPS: '" + std::string(bad) + "'"), std::string::npos)
+          << e.what();
+    }
+  }
+  ::unsetenv("LIFCHIP_VCD");
+  ::unsetenv("LIFCHIP_VCD_STEPS");
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ namespace s = spec;
 
 class SystemCBackend final : public Backend {
  public:
-  SystemCBackend() : chip_(sysc::Chip::instance()) {
+  SystemCBackend() : chip_((sysc::Chip::trace_steps_from_env(), sysc::Chip::instance())) {
     if (chip_.claimed)
       throw InputError(
           "the SystemC model is one chip per process: another systemc backend or platform is alive");

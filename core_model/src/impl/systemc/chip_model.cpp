@@ -610,15 +610,25 @@ void Chip::noc_proc() {
   if (next != ~Cycle{0}) schedule_tick(next);
 }
 
+void Chip::trace_steps_from_env(unsigned* first, unsigned* last) {
+  const char* path = std::getenv("LIFCHIP_VCD");
+  const char* range = std::getenv("LIFCHIP_VCD_STEPS");
+  if (!path || !*path || !range) return;
+  unsigned a = 0, b = 0;
+  char end = 0;
+  if (std::sscanf(range, "%u:%u%c", &a, &b, &end) != 2 || a > b)
+    throw InputError(std::string("LIFCHIP_VCD_STEPS: '") + range +
+                     "' is not first:last (two step numbers, first <= last)");
+  if (first) *first = a;
+  if (last) *last = b;
+}
+
 void Chip::open_trace() {
   const char* path = std::getenv("LIFCHIP_VCD");
   if (!path || !*path) return;
   std::string base = path;
   if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
-  if (const char* range = std::getenv("LIFCHIP_VCD_STEPS")) {
-    unsigned a = 0, b = 0;
-    if (std::sscanf(range, "%u:%u", &a, &b) == 2) trace.first = a, trace.last = b;
-  }
+  trace_steps_from_env(&trace.first, &trace.last);
   trace.file = sc_core::sc_create_vcd_trace_file(base.c_str());
   trace.file->set_time_unit(1, sc_core::SC_NS);
   sc_core::sc_trace(trace.file, trace.timestep, "timestep");

@@ -215,6 +215,9 @@ class Chip : public sc_core::sc_module {
   explicit Chip(sc_core::sc_module_name name);
 
   static Chip& instance();
+  /// The VCD step range of LIFCHIP_VCD_STEPS ("first:last"; everything when unset). Throws
+  /// InputError on a malformed value when LIFCHIP_VCD is set; called before the chip is elaborated.
+  static void trace_steps_from_env(unsigned* first = nullptr, unsigned* last = nullptr);
 
   HostInterface host;
   HostPort host_port;
