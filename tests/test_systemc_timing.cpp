@@ -188,7 +188,8 @@ TEST(SystemCTrace, MalformedVcdStepRangeIsAnError) {
       BackendRegistry::create("systemc");
       ADD_FAILURE() << bad << ": no error";
     } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find("LIFCHIP_VCD_STEPS: '" + std::string(bad) + "'"), std::string::npos)
+      EXPECT_NE(std::string(e.what()).find("LIFCHIP_VCD_STEPS: '" + std::string(bad) + "'"),
+                std::string::npos)
           << e.what();
     }
   }
