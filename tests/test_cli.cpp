@@ -4,8 +4,6 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,6 +15,8 @@
 #include "lifchip/chip_constants.h"
 #include "lifchip/image.h"
 #include "lifchip/run.h"
+#include "support/cli_run.h"
+#include "support/corpus.h"
 
 namespace lifchip {
 namespace {
@@ -31,79 +31,15 @@ const std::string kImage = kSource + "/tools/examples/small_net.image.txtpb";
 const std::string kStimuli = kSource + "/tools/examples/small_net.stimuli.txtpb";
 const std::string kProbes = kSource + "/tools/examples/small_net.probes.txtpb";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// A fresh directory per test, on a RAM file system where there is one (files are rewritten often).
-class TempDir {
- public:
-  TempDir() {
-    std::error_code ec;
-    const fs::path base = fs::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0
-                              ? fs::path("/dev/shm")
-                              : fs::temp_directory_path();
-    static int counter = 0;
-    path_ = base / ("lifchip_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> files() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename().string());
-    return out;
-  }
-
- private:
-  fs::path path_;
-};
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
+using test::contains;
+using test::expect_input_error;
+using test::quote;
+using test::slurp;
+using TempDir = test::TempDir;
+using Result = test::CliResult;
 
 // Runs lifchip with stdin closed and stdout/stderr captured (never a TTY, so no progress line).
-Result lifchip(const std::string& args) {
-  TempDir io;
-  const std::string cmd =
-      quote(kBinary) + " " + args + " >" + quote(io / "out") + " 2>" + quote(io / "err") + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  r.out = slurp(io / "out");
-  r.err = slurp(io / "err");
-  return r;
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-std::ostream& operator<<(std::ostream& os, const Result& r) {
-  return os << "exit " << r.code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
-}
-
-// A bad-input failure: exit 1, nothing on stdout, exactly one stderr line that names `names`.
-void expect_input_error(const Result& r, const std::vector<std::string>& names) {
-  EXPECT_EQ(r.code, 1) << r;
-  EXPECT_EQ(r.out, "") << r;
-  EXPECT_EQ(r.err.rfind("lifchip: error: ", 0), 0u) << r;
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line:\n" << r;
-  for (const std::string& n : names) EXPECT_TRUE(contains(r.err, n)) << "missing '" << n << "' in\n" << r;
-}
+Result lifchip(const std::string& args) { return test::run_cli(kBinary, args); }
 
 class Cli : public ::testing::Test {
  protected:
@@ -345,24 +281,8 @@ TEST_F(Cli, ConvertRoundTrips) {
       google::protobuf::util::MessageDifferencer::Equals(read_image_file(back), read_image_file(kImage)));
 }
 
-struct CorpusCase {
-  std::string file, kind, expect, cli_expect;
-};
-
-std::vector<CorpusCase> manifest() {
-  std::ifstream in(kCorpus + "/expected_errors.txt");
-  std::vector<CorpusCase> cases;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    std::string col;
-    while (std::getline(ss, col, '\t')) cols.push_back(col);
-    if (cols.size() >= 3) cases.push_back({cols[0], cols[1], cols[2], cols.size() > 3 ? cols[3] : cols[2]});
-  }
-  return cases;
-}
+using test::CorpusCase;
+std::vector<CorpusCase> manifest() { return test::corpus_manifest(kCorpus); }
 
 // Every broken file of the corpus, through the command a user would type: exit 1 and one line that
 // names the file and the defect.

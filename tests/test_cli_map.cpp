@@ -1,8 +1,6 @@
 // `lifchip import|fit|map` as users and scripts see them: exit codes, one error line naming the file
 // and the limit or option, no output files after a failure, images that validate, JSON that parses.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lifchip/image.h"
+#include "support/cli_run.h"
 
 namespace lifchip {
 namespace {
@@ -23,73 +22,14 @@ const std::string kNir = kData + "/nir/linear_cubalif_v020.nir";
 const std::string kConv = kData + "/nir/conv2d_pool.nir";
 const std::string kProtoLi = kData + "/proto/small.txtpb";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
+using test::contains;
+using test::expect_input_error;
+using test::quote;
+using test::slurp;
+using TempDir = test::TempDir;
+using Result = test::CliResult;
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("lifchip_cli_map_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  std::size_t count() const {
-    std::size_t n = 0;
-    for (const auto& e : fs::directory_iterator(path_)) n += e.is_regular_file() ? 1 : 0;
-    return n;
-  }
-
- private:
-  fs::path path_;
-};
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-Result lifchip(const std::string& args) {
-  TempDir io;
-  const std::string cmd =
-      quote(kBinary) + " " + args + " >" + quote(io / "out") + " 2>" + quote(io / "err") + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  r.out = slurp(io / "out");
-  r.err = slurp(io / "err");
-  return r;
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-std::ostream& operator<<(std::ostream& os, const Result& r) {
-  return os << "exit " << r.code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
-}
-
-void expect_input_error(const Result& r, const std::vector<std::string>& names) {
-  EXPECT_EQ(r.code, 1) << r;
-  EXPECT_EQ(r.out, "") << r;
-  EXPECT_EQ(r.err.rfind("lifchip: error: ", 0), 0u) << r;
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line:\n" << r;
-  for (const std::string& n : names) EXPECT_TRUE(contains(r.err, n)) << "missing '" << n << "' in\n" << r;
-}
+Result lifchip(const std::string& args) { return test::run_cli(kBinary, args); }
 
 class CliMap : public ::testing::Test {
  protected:

@@ -2,8 +2,6 @@
 // encode -> run -> decode/estimate/report end to end, --json everywhere, progress lines, and bad
 // arguments and files (exit 1 or 2, one stderr line naming the file, no output file left behind).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lifchip/image.h"
+#include "support/cli_run.h"
 
 namespace lifchip {
 namespace {
@@ -23,76 +22,18 @@ const std::string kSource = LIFCHIP_SOURCE_DIR;
 const std::string kImage = kSource + "/tools/examples/small_net.image.txtpb";
 const std::string kStimuli = kSource + "/tools/examples/small_net.stimuli.txtpb";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
-
-class Dir {
- public:
-  Dir() {
-    static int n = 0;
-    path_ = fs::temp_directory_path() /
-            ("lifchip_cli_tools_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::create_directories(path_);
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name, std::ios::binary) << text;
-    return (path_ / name).string();
-  }
-  std::size_t count() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(path_), fs::directory_iterator()));
-  }
-
- private:
-  fs::path path_;
-};
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::ostream& operator<<(std::ostream& os, const Result& r) {
-  return os << "exit " << r.code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
-}
+using test::expect_input_error;
+using test::expect_usage_error;
+using test::slurp;
+using Dir = test::TempDir;
+using Result = test::CliResult;
 
 // Runs lifchip with stdin closed, stdout/stderr captured (not a terminal), in `env` if given.
 Result lifchip(const std::string& args, const std::string& env = "") {
-  Dir io;
-  const std::string cmd =
-      env + " " + kBinary + " " + args + " >" + io / "out" + " 2>" + io / "err" + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  r.out = slurp(io / "out");
-  r.err = slurp(io / "err");
-  return r;
+  return test::run_cli(kBinary, args, env);
 }
 
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-void expect_input_error(const Result& r, const std::vector<std::string>& names) {
-  EXPECT_EQ(r.code, 1) << r;
-  EXPECT_EQ(r.out, "") << r;
-  EXPECT_EQ(r.err.rfind("lifchip: error: ", 0), 0u) << r;
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line:\n" << r;
-  for (const std::string& n : names) EXPECT_TRUE(has(r.err, n)) << "missing '" << n << "' in\n" << r;
-}
-
-void expect_usage_error(const Result& r) {
-  EXPECT_EQ(r.code, 2) << r;
-  EXPECT_EQ(r.out, "") << r;
-  EXPECT_EQ(r.err.rfind("lifchip: usage error: ", 0), 0u) << r;
-}
+bool has(const std::string& s, const std::string& part) { return test::contains(s, part); }
 
 class CliTools : public ::testing::Test {
  protected:

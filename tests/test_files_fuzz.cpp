@@ -17,6 +17,7 @@
 #include "lifchip/backend.h"
 #include "lifchip/image.h"
 #include "lifchip/run.h"
+#include "support/corpus.h"
 
 namespace lifchip {
 namespace {
@@ -27,29 +28,8 @@ const std::string kCorpus = std::string(LIFCHIP_SOURCE_DIR) + "/tests/corpus";
 const std::string kBaseImage = kCorpus + "/valid/base.image.txtpb";
 const std::string kExampleImage = std::string(LIFCHIP_SOURCE_DIR) + "/tools/examples/small_net.image.txtpb";
 
-struct CorpusCase {
-  std::string file, kind, expect, cli_expect;
-};
-
-// tests/corpus/expected_errors.txt: file <TAB> kind <TAB> expected substring [<TAB> CLI substring].
-std::vector<CorpusCase> manifest() {
-  std::ifstream in(kCorpus + "/expected_errors.txt");
-  std::vector<CorpusCase> cases;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    std::string col;
-    while (std::getline(ss, col, '\t')) cols.push_back(col);
-    if (cols.size() < 3) {
-      ADD_FAILURE() << "expected_errors.txt: malformed line: " << line;
-      continue;
-    }
-    cases.push_back({cols[0], cols[1], cols[2], cols.size() > 3 ? cols[3] : cols[2]});
-  }
-  return cases;
-}
+using test::CorpusCase;
+std::vector<CorpusCase> manifest() { return test::corpus_manifest(kCorpus); }
 
 std::unique_ptr<Backend> loaded_backend(const std::string& image_path) {
   std::unique_ptr<Backend> b = BackendRegistry::create("functional");
