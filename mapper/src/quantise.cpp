@@ -364,7 +364,26 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     if (L.weights_clipped)
       L.notes.push_back(std::to_string(L.weights_clipped) + " weights clipped to the 8-bit mantissa");
     if (L.weights_zeroed)
-      L.notes.push_back(std::to_string(L.weights_zeroed) + " non-zero weights rounded to 0");
+      L.notes.push_back(std::to_string(L.weights_zeroed) + " non-zero weights rounded to 0 (dropped)");
+  }
+  // A synapse whose mantissa is 0 adds nothing on the chip but would cost a synapse entry, maybe
+  // an axon and a fan-out packet, and a synaptic op per spike: drop it (counted above as zeroed).
+  {
+    uint64_t kept = 0;
+    for (uint32_t s = 0; s < q.num_sources(); ++s) {
+      const uint64_t b = q.out_start[s], e = q.out_start[s + 1];
+      q.out_start[s] = kept;
+      for (uint64_t i = b; i < e; ++i)
+        if (q.out_weight[i] != 0) {
+          q.out_target[kept] = q.out_target[i], q.out_weight[kept] = q.out_weight[i],
+          q.out_exp[kept] = q.out_exp[i];
+          ++kept;
+        }
+    }
+    q.out_start[q.num_sources()] = kept;
+    q.out_target.resize(kept);
+    q.out_weight.resize(kept);
+    q.out_exp.resize(kept);
   }
   // Targets ascending within each source (stable: projections in insertion order for duplicates).
   for (uint32_t s = 0; s < q.num_sources(); ++s) {

@@ -171,6 +171,19 @@ TEST(MapperQuantise, CalibrationOnSamplesKeepsAStrongCurrentFromWrapping) {
   EXPECT_NE(error_of([&] { map_network(net, w); }).find("sample stimulus 1"), std::string::npos);
 }
 
+TEST(MapperQuantise, WeightsThatRoundToZeroAreDropped) {
+  Network net = tiny(3, 1.0f);
+  for (ProjectionId e : net.projections())
+    if (net.graph[e].name == "w1") net.graph[e].synapses[1].weight = 1e-7f;  // rounds to mantissa 0
+  const detail::QNet q = detail::quantise(net, 1e-3, pb::RESET_ZERO);
+  EXPECT_EQ(q.layers.at(0).weights_zeroed, 1u);
+  EXPECT_EQ(q.layers.at(0).synapses, 3u);  // counted in the report ...
+  ASSERT_EQ(q.out_target.size(), 2u);     // ... but not emitted: no entry, no synaptic op
+  for (int8_t m : q.out_weight) EXPECT_NE(m, 0);
+  EXPECT_EQ(q.in_entries.at(1), 0u);
+  EXPECT_EQ(q.in_entries.at(0) + q.in_entries.at(2), 2u);
+}
+
 TEST(MapperQuantise, LiReadoutIsRefusedWithItsName) {
   Network net = tiny(2, 1.0f);
   Population li;
@@ -355,9 +368,16 @@ TEST(MapperLimits, EveryLimitGivesItsNamedError) {
     EXPECT_NE(error_of([&] { map_network(net, o); }).find("needs 3 cores, the 1x2 mesh has 2"),
               std::string::npos);
   }
+  // Equal weights: none rounds to 0 (those would be dropped), so neuron 0 has 300 entries.
+  auto dense_300 = [&] {
+    Network net = synthetic_layered({300, 4}, 300, so);
+    for (ProjectionId e : net.projections())
+      for (Synapse& syn : net.graph[e].synapses) syn.weight = 0.5f;
+    return net;
+  };
   // One neuron with more synapse entries than a core holds.
   {
-    const Network net = synthetic_layered({300, 4}, 300, so);
+    const Network net = dense_300();
     MapOptions o;
     o.synapses_per_core = 200;
     EXPECT_NE(error_of([&] {
@@ -367,7 +387,7 @@ TEST(MapperLimits, EveryLimitGivesItsNamedError) {
   }
   // Axons: 300 distinct sources, 250 axons.
   {
-    const Network net = synthetic_layered({300, 4}, 300, so);
+    const Network net = dense_300();
     MapOptions o;
     o.axons_per_core = 250;
     EXPECT_NE(error_of([&] { map_network(net, o); }).find("needs 300 axons on one core, limit 250"),
