@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "lifchip/run.h"
+#include "lifchip/tools/report.h"
 
 namespace lifchip::hil {
 
@@ -268,36 +269,6 @@ CaseResult run_case(const SuiteCase& sc, const std::vector<std::string>& backend
   return r;
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += ' ';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<CaseResult> run_suite(const Suite& suite, const SuiteOptions& o) {
@@ -331,15 +302,15 @@ std::string junit_xml(const std::string& suite_name, const std::vector<CaseResul
   }
   std::ostringstream os;
   os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  os << "<testsuites>\n<testsuite name=\"" << xml_escape(suite_name) << "\" tests=\"" << results.size()
+  os << "<testsuites>\n<testsuite name=\"" << tools::xml_escape(suite_name) << "\" tests=\"" << results.size()
      << "\" failures=\"" << failures << "\" errors=\"0\" time=\"" << total << "\">\n";
   for (const CaseResult& r : results) {
-    os << "  <testcase classname=\"" << xml_escape(suite_name) << "\" name=\"" << xml_escape(r.name)
-       << "\" time=\"" << r.seconds << "\">\n";
-    if (!r.passed) os << "    <failure message=\"" << xml_escape(r.message) << "\"/>\n";
+    os << "  <testcase classname=\"" << tools::xml_escape(suite_name) << "\" name=\""
+       << tools::xml_escape(r.name) << "\" time=\"" << r.seconds << "\">\n";
+    if (!r.passed) os << "    <failure message=\"" << tools::xml_escape(r.message) << "\"/>\n";
     std::string out;
     for (const std::string& d : r.details) out += d + "\n";
-    os << "    <system-out>" << xml_escape(r.message + "\n" + out) << "</system-out>\n";
+    os << "    <system-out>" << tools::xml_escape(r.message + "\n" + out) << "</system-out>\n";
     os << "  </testcase>\n";
   }
   os << "</testsuite>\n</testsuites>\n";

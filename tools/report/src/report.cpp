@@ -34,7 +34,8 @@ std::string xml_escape(const std::string& in) {
         out += "&#39;";
         break;
       default:
-        out += c;
+        // XML 1.0 has no control characters other than tab, newline and carriage return.
+        out += (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') ? ' ' : c;
     }
   }
   return out;

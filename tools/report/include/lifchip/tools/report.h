@@ -31,7 +31,8 @@ std::map<std::string, std::string> report_figures(const ReportInputs& in);
 /// The HTML page with the figures inline.
 std::string report_html(const ReportInputs& in);
 
-/// Escapes text for HTML and SVG.
+/// Escapes text for HTML, SVG and any XML (the JUnit files of `lifchip regress` too): & < > " ' as
+/// entities, other control characters than tab, newline and carriage return as spaces.
 std::string xml_escape(const std::string& s);
 
 /// A colour on a perceptually ordered scale (dark blue -> yellow) for t in [0, 1], as "#rrggbb".
