@@ -214,6 +214,18 @@ void add_run_source_options(CLI::App* sub, RunSource& src) {
       ->check(CLI::Range(uint32_t{1}, kMaxRunSteps));
 }
 
+void add_estimate_options(CLI::App* sub, std::string& model, tools::EstimateOptions& est) {
+  sub->add_option("--model", model, "Energy model: a preset (loihi1, truenorth, default) or a model file")
+      ->capture_default_str();
+  sub->add_option("--clock-hz", est.clock_hz, "Clock (default: the image's, else the model's)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--inference-steps", est.inference_steps, "Steps per inference (default: the whole run)")
+      ->check(CLI::Range(uint32_t{1}, kMaxRunSteps));
+  sub->add_option("--step-rate", est.step_rate_hz, "Time steps per second for the average power")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+}
+
 pb::RunResult obtain_result(const RunSource& src, pb::ChipImage* image_out, bool* have_image) {
   *have_image = false;
   if (src.result.empty() && src.image.empty())

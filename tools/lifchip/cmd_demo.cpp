@@ -73,23 +73,6 @@ void append_run(pb::RunResult& all, const pb::RunResult& one) {
   for (int k = 0; k < one.counters().chip_size(); ++k) c->set_chip(k, c->chip(k) + one.counters().chip(k));
 }
 
-std::string eng(double v, const std::string& unit) {
-  static const struct {
-    double f;
-    const char* p;
-  } prefixes[] = {{1e9, "G"},  {1e6, "M"},  {1e3, "k"},  {1, ""},
-                  {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
-  std::ostringstream os;
-  os.precision(4);
-  for (const auto& p : prefixes)
-    if (std::fabs(v) >= p.f) {
-      os << v / p.f << " " << p.p << unit;
-      return os.str();
-    }
-  os << v << " " << unit;
-  return os.str();
-}
-
 int demo_command(const DemoOptions& o) {
   const std::string network_path = o.network.empty() ? example("digits.nir") : o.network;
   const std::string data_path = o.data.empty() ? example("digits_test_x.npy") : o.data;
@@ -216,9 +199,10 @@ int demo_command(const DemoOptions& o) {
   t.add({"accuracy on the chip", ca.str()});
   t.add({"accuracy of the float network", fa.str()});
   t.add({"chip and float predict the same class", ag.str()});
-  t.add({"energy per inference (" + model.name + ")", eng(e.energy_per_inference_j, "J")});
-  t.add({"latency per inference (" + std::to_string(period) + " steps)", eng(e.inference_latency_s, "s")});
-  t.add({"latency per step (mean)", eng(e.step_latency_mean_s, "s")});
+  t.add({"energy per inference (" + model.name + ")", tools::eng(e.energy_per_inference_j, "J")});
+  t.add({"latency per inference (" + std::to_string(period) + " steps)",
+         tools::eng(e.inference_latency_s, "s")});
+  t.add({"latency per step (mean)", tools::eng(e.step_latency_mean_s, "s")});
   std::ostringstream thr;
   thr.precision(4);
   thr << e.inferences_per_s << " inferences/s";

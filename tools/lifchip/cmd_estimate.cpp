@@ -25,24 +25,6 @@ struct EstimateCmdOptions {
   bool json = false, show_model = false;
 };
 
-std::string eng(double v, const std::string& unit) {
-  static const struct {
-    double f;
-    const char* p;
-  } prefixes[] = {{1e9, "G"},  {1e6, "M"},  {1e3, "k"},  {1, ""},
-                  {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
-  std::ostringstream os;
-  os.precision(4);
-  if (v == 0) return "0 " + unit;
-  for (const auto& p : prefixes)
-    if (std::fabs(v) >= p.f) {
-      os << v / p.f << " " << p.p << unit;
-      return os.str();
-    }
-  os << v / 1e-15 << " f" << unit;
-  return os.str();
-}
-
 std::string pct(double part, double whole) {
   std::ostringstream os;
   os.precision(3);
@@ -97,17 +79,17 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
   os << "lifchip estimate: " << e.steps << " steps on backend " << e.backend << ", " << e.inferences
      << " inference(s) of " << e.inference_steps << " steps\n";
   os << "  energy model " << m.name << (m.source.empty() ? "" : " (" + m.source + ")") << ", clock "
-     << eng(e.clock_hz, "Hz") << "\n\n";
+     << tools::eng(e.clock_hz, "Hz") << "\n\n";
   Table s({"figure", "value"});
-  s.add({"energy per inference", eng(e.energy_per_inference_j, "J")});
-  s.add({"energy per step", eng(e.energy_per_step_j, "J")});
+  s.add({"energy per inference", tools::eng(e.energy_per_inference_j, "J")});
+  s.add({"energy per step", tools::eng(e.energy_per_step_j, "J")});
   std::ostringstream rate;
   rate << "average power at " << e.step_rate_hz << " steps/s";
   s.add({rate.str(),
-         eng(e.average_power_w, "W") + (e.step_rate_feasible ? "" : "  (above the max step rate)")});
-  s.add({"latency per step (mean)", eng(e.step_latency_mean_s, "s")});
-  s.add({"latency per step (max)", eng(e.step_latency_max_s, "s")});
-  s.add({"latency per inference", eng(e.inference_latency_s, "s")});
+         tools::eng(e.average_power_w, "W") + (e.step_rate_feasible ? "" : "  (above the max step rate)")});
+  s.add({"latency per step (mean)", tools::eng(e.step_latency_mean_s, "s")});
+  s.add({"latency per step (max)", tools::eng(e.step_latency_max_s, "s")});
+  s.add({"latency per inference", tools::eng(e.inference_latency_s, "s")});
   std::ostringstream thr, maxr;
   thr.precision(4);
   maxr.precision(4);
@@ -116,16 +98,16 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
   s.add({"throughput", thr.str()});
   s.add({"max step rate", maxr.str()});
   if (e.noc_transit_per_packet_s > 0)
-    s.add({"NoC transit per packet (model hop latencies)", eng(e.noc_transit_per_packet_s, "s")});
+    s.add({"NoC transit per packet (model hop latencies)", tools::eng(e.noc_transit_per_packet_s, "s")});
   os << s.str();
   os << "  latency: " << e.latency_method << "\n\n";
 
   os << "energy by component (per inference):\n";
   Table c({"component", "energy", "share"});
   for (const auto& k : e.components)
-    c.add({k.component, eng(k.pj * 1e-12 / e.inferences, "J"), pct(k.pj, e.total_pj)});
+    c.add({k.component, tools::eng(k.pj * 1e-12 / e.inferences, "J"), pct(k.pj, e.total_pj)});
   c.rule();
-  c.add({"total", eng(e.energy_per_inference_j, "J"), "100 %"});
+  c.add({"total", tools::eng(e.energy_per_inference_j, "J"), "100 %"});
   os << c.str() << "\n";
 
   std::vector<tools::CoreEnergy> cores = e.cores;
@@ -139,8 +121,9 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
   for (std::size_t i = 0; i < shown; ++i) {
     const auto& k = cores[i];
     t.add({"(" + std::to_string(k.x) + "," + std::to_string(k.y) + ")",
-           eng(k.dynamic_pj * 1e-12 / e.inferences, "J"), eng(k.static_pj * 1e-12 / e.inferences, "J"),
-           eng((k.dynamic_pj + k.static_pj) * 1e-12 / e.inferences, "J"),
+           tools::eng(k.dynamic_pj * 1e-12 / e.inferences, "J"),
+           tools::eng(k.static_pj * 1e-12 / e.inferences, "J"),
+           tools::eng((k.dynamic_pj + k.static_pj) * 1e-12 / e.inferences, "J"),
            pct(k.dynamic_pj + k.static_pj, e.total_pj)});
   }
   os << t.str() << "\n";
@@ -158,7 +141,7 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
     Table l({"link", "flits", "energy"});
     for (std::size_t i = 0; i < n; ++i)
       l.add({"(" + std::to_string(links[i].x) + "," + std::to_string(links[i].y) + ") " + links[i].direction,
-             group_digits(links[i].flits), eng(links[i].pj * 1e-12, "J")});
+             group_digits(links[i].flits), tools::eng(links[i].pj * 1e-12, "J")});
     os << l.str();
   }
   return os.str();
@@ -193,16 +176,8 @@ void add_estimate_command(CLI::App& app, Action& action) {
       "estimate",
       "Energy, power, latency and throughput of a run, per component, core and link (docs/estimate.md)");
   add_run_source_options(sub, o->src);
-  sub->add_option("--model", o->model, "Energy model: a preset (loihi1, truenorth, default) or a model file")
-      ->capture_default_str();
+  add_estimate_options(sub, o->model, o->est);
   sub->add_flag("--show-model", o->show_model, "Print the energy model in its file format and exit");
-  sub->add_option("--clock-hz", o->est.clock_hz, "Clock (default: the image's, else the model's)")
-      ->check(CLI::PositiveNumber);
-  sub->add_option("--inference-steps", o->est.inference_steps, "Steps per inference (default: the whole run)")
-      ->check(CLI::Range(uint32_t{1}, kMaxRunSteps));
-  sub->add_option("--step-rate", o->est.step_rate_hz, "Time steps per second for the average power")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
   sub->add_flag("--json", o->json, "Print the estimate as JSON");
   sub->callback([&action, o] {
     if (!o->show_model && o->src.result.empty() && o->src.image.empty())

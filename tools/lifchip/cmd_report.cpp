@@ -104,15 +104,7 @@ void add_report_command(CLI::App& app, Action& action) {
   sub->add_option("-o,--output", o->output, "The HTML file to write")->required();
   sub->add_option("--mapping", o->mapping,
                   "The mapper's report (`lifchip map --json`) for the mapping tables");
-  sub->add_option("--model", o->model, "Energy model: loihi1, truenorth, default or a file")
-      ->capture_default_str();
-  sub->add_option("--clock-hz", o->est.clock_hz, "Clock (default: the image's, else the model's)")
-      ->check(CLI::PositiveNumber);
-  sub->add_option("--inference-steps", o->est.inference_steps, "Steps per inference (default: the whole run)")
-      ->check(CLI::Range(uint32_t{1}, kMaxRunSteps));
-  sub->add_option("--step-rate", o->est.step_rate_hz, "Time steps per second for the average power")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_estimate_options(sub, o->model, o->est);
   sub->add_option("--svg-dir", o->svg_dir, "Also write each figure as an SVG file into this directory");
   sub->add_option("--title", o->title, "The page title");
   sub->add_flag("--json", o->json, "Print what was written as JSON");

@@ -371,4 +371,21 @@ Estimate estimate(const pb::RunResult& r, const pb::ChipImage* image, const Ener
   return e;
 }
 
+std::string eng(double v, const std::string& unit, int digits, const std::string& micro) {
+  static const struct {
+    double f;
+    const char* p;  // nullptr: `micro`
+  } prefixes[] = {{1e9, "G"},      {1e6, "M"},  {1e3, "k"},   {1, ""},     {1e-3, "m"},
+                  {1e-6, nullptr}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}};
+  if (v == 0) return "0 " + unit;
+  std::ostringstream os;
+  os.precision(digits);
+  for (const auto& p : prefixes)
+    if (std::fabs(v) >= p.f || p.f == 1e-15) {
+      os << v / p.f << " " << (p.p ? std::string(p.p) : micro) << unit;
+      break;
+    }
+  return os.str();
+}
+
 }  // namespace lifchip::tools

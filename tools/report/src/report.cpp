@@ -67,18 +67,8 @@ std::string num(double v, int precision = 3) {
   return os.str();
 }
 
-// Engineering notation with a unit: 1.23 mJ, 45.6 µs.
-std::string eng(double v, const std::string& unit) {
-  static const struct {
-    double f;
-    const char* p;
-  } prefixes[] = {{1e9, "G"},  {1e6, "M"},  {1e3, "k"},  {1, ""},
-                  {1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}, {1e-12, "p"}};
-  if (v == 0) return "0 " + unit;
-  for (const auto& p : prefixes)
-    if (std::fabs(v) >= p.f) return num(v / p.f) + " " + p.p + unit;
-  return num(v / 1e-15) + " f" + unit;
-}
+// Engineering notation for the page: 1.23 mJ, 45.6 µs.
+std::string html_eng(double v, const std::string& unit) { return eng(v, unit, 3, "µ"); }
 
 std::string svg_open(int w, int h) {
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(w) + "\" height=\"" +
@@ -380,25 +370,26 @@ std::string report_html(const ReportInputs& in) {
     const Estimate& e = *in.estimate;
     os << "<div class=\"figure\">" << figs.at("energy") << "</div>\n";
     os << "<h2>Energy (model " << xml_escape(e.model) << ")</h2>\n<table>\n";
-    os << "<tr><th>energy per inference</th><td>" << eng(e.energy_per_inference_j, "J") << "</td></tr>\n";
-    os << "<tr><th>energy per time step</th><td>" << eng(e.energy_per_step_j, "J") << "</td></tr>\n";
+    os << "<tr><th>energy per inference</th><td>" << html_eng(e.energy_per_inference_j, "J")
+       << "</td></tr>\n";
+    os << "<tr><th>energy per time step</th><td>" << html_eng(e.energy_per_step_j, "J") << "</td></tr>\n";
     os << "<tr><th>average power at " << num(e.step_rate_hz) << " steps/s</th><td>"
-       << eng(e.average_power_w, "W") << (e.step_rate_feasible ? "" : " (rate above the chip's maximum)")
+       << html_eng(e.average_power_w, "W") << (e.step_rate_feasible ? "" : " (rate above the chip's maximum)")
        << "</td></tr>\n</table>\n";
     os << "<table><tr><th>component</th><th>energy per inference</th><th>share</th></tr>\n";
     for (const ComponentEnergy& c : e.components)
-      os << "<tr><td>" << xml_escape(c.component) << "</td><td>" << eng(c.pj * 1e-12 / e.inferences, "J")
+      os << "<tr><td>" << xml_escape(c.component) << "</td><td>" << html_eng(c.pj * 1e-12 / e.inferences, "J")
          << "</td><td>" << num(e.total_pj > 0 ? 100 * c.pj / e.total_pj : 0) << " %</td></tr>\n";
     os << "</table>\n";
     os << "<h2>Network on chip</h2>\n<div class=\"figure\">" << figs.at("links") << "</div>\n";
     os << "<h2>Latency</h2>\n";
     if (!e.cycle_accurate) os << "<p class=\"note\">" << xml_escape(e.latency_method) << "</p>\n";
     os << "<table>\n<tr><th>method</th><td>" << xml_escape(e.latency_method) << "</td></tr>\n";
-    os << "<tr><th>clock</th><td>" << eng(e.clock_hz, "Hz") << "</td></tr>\n";
-    os << "<tr><th>latency per step (mean / max)</th><td>" << eng(e.step_latency_mean_s, "s") << " / "
-       << eng(e.step_latency_max_s, "s") << "</td></tr>\n";
+    os << "<tr><th>clock</th><td>" << html_eng(e.clock_hz, "Hz") << "</td></tr>\n";
+    os << "<tr><th>latency per step (mean / max)</th><td>" << html_eng(e.step_latency_mean_s, "s") << " / "
+       << html_eng(e.step_latency_max_s, "s") << "</td></tr>\n";
     os << "<tr><th>latency per inference (" << e.inference_steps << " steps)</th><td>"
-       << eng(e.inference_latency_s, "s") << "</td></tr>\n";
+       << html_eng(e.inference_latency_s, "s") << "</td></tr>\n";
     os << "<tr><th>throughput</th><td>" << num(e.inferences_per_s) << " inferences/s</td></tr>\n</table>\n";
     os << "<div class=\"figure\">" << figs.at("cycles") << "</div>\n";
   }

@@ -93,4 +93,9 @@ struct Estimate {
 Estimate estimate(const pb::RunResult& result, const pb::ChipImage* image, const EnergyModel& model,
                   const EstimateOptions& options);
 
+/// An estimate's figure in engineering notation with `digits` significant digits: "133.3 nJ",
+/// "38.5 us" ("0 J" for zero; below pico: femto). `micro` is the 1e-6 prefix: "u" for terminals,
+/// "µ" for HTML.
+std::string eng(double v, const std::string& unit, int digits = 4, const std::string& micro = "u");
+
 }  // namespace lifchip::tools
