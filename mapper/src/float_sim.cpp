@@ -11,16 +11,11 @@ namespace lifchip::mapper {
 
 namespace {
 
-// The float reference on the quantiser's flat index spaces and latency (one definition); when
-// `peak` is given, it receives per chip neuron the largest |u|, |v| and one step's |input| seen.
+// The float reference on the quantiser's flat index spaces and latency (one definition), on a
+// stimulus its caller checked; when `peak` is given, it receives per chip neuron the largest |u|,
+// |v| and one step's |input| seen.
 NetworkResponse run_float(const Network& net, const detail::QNet& q, const FloatSimOptions& options,
                           const NetworkStimulus& stimulus, std::vector<double>* peak) {
-  for (std::size_t i = 0; i < stimulus.spikes.size(); ++i) {
-    const SpikeEvent& e = stimulus.spikes[i];
-    if (e.index >= q.num_inputs || e.step >= stimulus.num_steps || (i > 0 && !(stimulus.spikes[i - 1] < e)))
-      throw InputError("stimulus: spike " + std::to_string(i) + " (step " + std::to_string(e.step) +
-                       ", input " + std::to_string(e.index) + ") out of range or out of order");
-  }
   const double dt = options.dt;
   const uint32_t steps = stimulus.num_steps + q.latency;
   struct Neuron {
@@ -114,7 +109,9 @@ NetworkResponse run_float(const Network& net, const detail::QNet& q, const Float
 
 NetworkResponse simulate_float(const Network& net, const FloatSimOptions& options,
                                const NetworkStimulus& stimulus) {
-  return run_float(net, detail::quantise(net, options.dt, options.reset_mode), options, stimulus, nullptr);
+  const detail::QNet q = detail::quantise(net, options.dt, options.reset_mode);
+  detail::check_stimulus(stimulus, q.num_inputs, "stimulus");
+  return run_float(net, q, options, stimulus, nullptr);
 }
 
 namespace detail {
@@ -126,13 +123,7 @@ std::vector<double> calibrate(const Network& net, double dt, pb::ResetMode reset
   fo.dt = dt;
   fo.reset_mode = reset_mode;
   std::vector<double> peak(q.num_neurons, 0.0);
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    try {
-      run_float(net, q, fo, samples[i], &peak);
-    } catch (const InputError& e) {
-      throw InputError("sample stimulus " + std::to_string(i) + ": " + e.what());
-    }
-  }
+  for (const NetworkStimulus& st : samples) run_float(net, q, fo, st, &peak);
   std::vector<double> by_pop(net.num_populations(), 0.0);
   for (const PopRange& r : q.pops) {
     double m = 0;
@@ -154,14 +145,16 @@ Agreement evaluate(const Network& network, const MapResult& mapped,
   FloatSimOptions fo;
   fo.dt = mapped.report.dt;
   fo.reset_mode = mapped.report.reset_mode;
+  const detail::QNet q = detail::quantise(network, fo.dt, fo.reset_mode);  // the reference's index spaces
   std::unique_ptr<Backend> backend = BackendRegistry::create(backend_name);
   std::vector<double> chip_tot, float_tot;
   uint64_t chip_ok = 0, float_ok = 0;
   for (std::size_t i = 0; i < samples.size(); ++i) {
     backend->load(mapped.image);
+    // stimuli() checks the sample against the network's inputs, as run_float needs.
     const pb::RunResult run = lifchip::run(*backend, mapped.stimuli(samples[i]), RunOptions{});
     const NetworkResponse chip = mapped.decode(run);
-    const NetworkResponse ref = simulate_float(network, fo, samples[i]);
+    const NetworkResponse ref = run_float(network, q, fo, samples[i], nullptr);
     for (uint32_t t = 0; t < std::min(chip.num_steps, ref.num_steps); ++t)
       for (std::size_t o = 0; o < ref.values[t].size(); ++o) {
         ++a.output_events;

@@ -116,6 +116,13 @@ uint64_t Network::num_neurons() const {
   return n;
 }
 
+uint64_t Network::num_inputs() const {
+  uint64_t n = 0;
+  for (PopulationId v : populations())
+    if (graph[v].kind == NeuronKind::kInput) n += graph[v].size;
+  return n;
+}
+
 uint64_t Network::num_synapses() const {
   uint64_t n = 0;
   for (auto [it, end] = boost::edges(graph); it != end; ++it) n += graph[*it].synapses.size();

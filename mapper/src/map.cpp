@@ -59,22 +59,8 @@ double dt_of(const Network& net, const MapOptions& o, std::vector<std::string>* 
   return 1e-3;
 }
 
-void check_stimulus(const NetworkStimulus& st, uint32_t num_inputs, const std::string& where) {
-  for (std::size_t i = 0; i < st.spikes.size(); ++i) {
-    const SpikeEvent& e = st.spikes[i];
-    if (e.index >= num_inputs)
-      throw InputError(where + ": spike " + std::to_string(i) + ": input index " + std::to_string(e.index) +
-                       " >= number of network inputs " + std::to_string(num_inputs));
-    if (e.step >= st.num_steps)
-      throw InputError(where + ": spike " + std::to_string(i) + ": step " + std::to_string(e.step) +
-                       " >= num_steps " + std::to_string(st.num_steps));
-    if (i > 0 && !(st.spikes[i - 1] < e))
-      throw InputError(where + ": spike " + std::to_string(i) +
-                       ": events not sorted by (step, index) or repeated");
-  }
-}
-
-// Spikes per step per source over the samples (measured), or 1 for every source (uniform).
+// Spikes per step per source over the samples (measured, checked by partition_core), or 1 for every
+// source (uniform).
 std::vector<double> rates_of(const detail::QNet& q, const MapOptions& o, std::string& how) {
   std::vector<double> r(q.num_sources(), 1.0);
   if (o.sample_stimuli.empty()) {
@@ -85,7 +71,6 @@ std::vector<double> rates_of(const detail::QNet& q, const MapOptions& o, std::st
   uint64_t steps = 0;
   for (std::size_t i = 0; i < o.sample_stimuli.size(); ++i) {
     const NetworkStimulus& st = o.sample_stimuli[i];
-    check_stimulus(st, q.num_inputs, "sample stimulus " + std::to_string(i));
     const detail::FixedRun run = detail::simulate_fixed(q, st, st.num_steps);
     for (uint32_t s = 0; s < q.num_sources(); ++s) r[s] += double(run.source_spikes[s]);
     steps += st.num_steps;
@@ -117,6 +102,8 @@ Core partition_core(const Network& net, const MapOptions& o, std::vector<std::st
   const double dt = dt_of(net, o, &notes);
   detail::ScaleOptions scale;
   scale.headroom = o.headroom;
+  for (std::size_t i = 0; i < o.sample_stimuli.size(); ++i)
+    detail::check_stimulus(o.sample_stimuli[i], net.num_inputs(), "sample stimulus " + std::to_string(i));
   if (o.headroom == 0 && !o.sample_stimuli.empty()) {
     scale.peak = detail::calibrate(net, dt, o.reset_mode, o.sample_stimuli);
   }
@@ -191,7 +178,7 @@ int NetworkResponse::argmax() const {
 }
 
 pb::Stimuli MapResult::stimuli(const NetworkStimulus& stimulus) const {
-  check_stimulus(stimulus, input.size(), "stimulus");
+  detail::check_stimulus(stimulus, input.size(), "stimulus");
   pb::Stimuli st;
   st.set_num_steps(stimulus.num_steps + output.latency);
   pb::StepInput* cur = nullptr;
@@ -478,5 +465,24 @@ std::string MapReport::json(int indent) const {
   j["passes"] = sec;
   return j.dump(indent);
 }
+
+namespace detail {
+
+void check_stimulus(const NetworkStimulus& st, uint64_t num_inputs, const std::string& where) {
+  for (std::size_t i = 0; i < st.spikes.size(); ++i) {
+    const SpikeEvent& e = st.spikes[i];
+    if (e.index >= num_inputs)
+      throw InputError(where + ": spike " + std::to_string(i) + ": input index " + std::to_string(e.index) +
+                       " >= number of network inputs " + std::to_string(num_inputs));
+    if (e.step >= st.num_steps)
+      throw InputError(where + ": spike " + std::to_string(i) + ": step " + std::to_string(e.step) +
+                       " >= num_steps " + std::to_string(st.num_steps));
+    if (i > 0 && !(st.spikes[i - 1] < e))
+      throw InputError(where + ": spike " + std::to_string(i) +
+                       ": events not sorted by (step, index) or repeated");
+  }
+}
+
+}  // namespace detail
 
 }  // namespace lifchip::mapper

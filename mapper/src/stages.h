@@ -87,7 +87,12 @@ QNet quantise(const Network& network, double dt, pb::ResetMode reset_mode, const
 /// The largest v_threshold - v_leak of a population (1 when none is positive): lambda's reference.
 double largest_threshold(const Population& p);
 
-/// The float reference (simulate_float's equations) run over `samples`; returns, per population id
+/// Throws InputError naming `where`, the spike and the limit unless every spike addresses an input
+/// below `num_inputs` and a step below `num_steps`, in (step, index) order without repeats.
+void check_stimulus(const NetworkStimulus& stimulus, uint64_t num_inputs, const std::string& where);
+
+/// The float reference (simulate_float's equations) run over `samples` (checked by the caller with
+/// check_stimulus); returns, per population id
 /// (0 for ports and silent populations), the peak of |u|, |v| and one step's |input| in units of
 /// the population's largest threshold. u is what the chip adds to v each step (r * alpha_m * I).
 std::vector<double> calibrate(const Network& network, double dt, pb::ResetMode reset_mode,

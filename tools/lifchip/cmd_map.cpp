@@ -34,11 +34,11 @@ std::vector<m::NetworkStimulus> read_samples(const std::string& path, uint32_t s
                      " columns; sample spikes are rows (sample, step, input), 3 columns");
   if (a.rows == 0) throw InputError(path + ": no spikes (0 rows of (sample, step, input))");
   constexpr double kMaxSamples = 1 << 20;
+  const double limit[3] = {kMaxSamples - 1, double(kMaxRunSteps - 1), double(UINT32_MAX)};
+  const char* const name[3] = {"sample", "step", "input"};
   std::vector<std::vector<m::SpikeEvent>> by_sample;
   uint32_t last_step = 0;
   for (std::size_t r = 0; r < a.rows; ++r) {
-    const double limit[3] = {kMaxSamples - 1, double(kMaxRunSteps - 1), double(UINT32_MAX)};
-    const char* name[3] = {"sample", "step", "input"};
     for (std::size_t c = 0; c < 3; ++c) {
       const double v = a.at(r, c);
       if (!(v >= 0 && v <= limit[c] && v == std::floor(v)))
@@ -130,9 +130,7 @@ m::Network load(const std::string& path, m::Report* report) {
 
 // Sample spikes must address the network's inputs (its input ports, concatenated).
 void check_sample_inputs(const MapCliOptions& o, const m::Network& net) {
-  uint64_t inputs = 0;
-  for (auto v : net.populations())
-    if (net.population(v).kind == m::NeuronKind::kInput) inputs += net.population(v).size;
+  const uint64_t inputs = net.num_inputs();
   for (std::size_t i = 0; i < o.map.sample_stimuli.size(); ++i)
     for (const m::SpikeEvent& e : o.map.sample_stimuli[i].spikes)
       if (e.index >= inputs)

@@ -86,6 +86,7 @@ class Network {
   std::size_t num_populations() const { return boost::num_vertices(graph); }
   std::size_t num_projections() const { return boost::num_edges(graph); }
   uint64_t num_neurons() const;  // neurons of the neuron populations (not inputs/outputs)
+  uint64_t num_inputs() const;   // network input indices: the input populations' sizes, summed
   uint64_t num_synapses() const;
   Population& population(PopulationId v) { return graph[v]; }
   const Population& population(PopulationId v) const { return graph[v]; }
