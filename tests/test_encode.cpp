@@ -7,10 +7,10 @@
 #include <cstring>
 #include <random>
 
-#include "lifchip/tools/data.h"
-#include "lifchip/tools/encode.h"
+#include "lifchip/flow/data.h"
+#include "lifchip/flow/encode.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 namespace {
 
 std::string npy_bytes(const std::string& dict, const std::string& data, char major = 1) {
@@ -316,4 +316,4 @@ TEST(Decode, CountArgmaxAndFirstSpike) {
 }
 
 }  // namespace
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

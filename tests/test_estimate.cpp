@@ -6,10 +6,10 @@
 #include "lifchip/backend.h"
 #include "lifchip/chip_constants.h"
 #include "lifchip/run.h"
-#include "lifchip/tools/energy.h"
+#include "lifchip/flow/energy.h"
 #include "support/image_builder.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 namespace {
 
 namespace s = spec;
@@ -253,4 +253,4 @@ TEST(EnergyModel, FileFormatRoundTripAndErrors) {
 }
 
 }  // namespace
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

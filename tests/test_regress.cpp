@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 
+#include "lifchip/flow/regress.h"
 #include "platform.h"
 #include "suite.h"
 #include "support/random_network.h"
@@ -68,7 +69,7 @@ TEST(RegressTest, RecordCheckAndReportADivergence) {
   const std::string where = "step 4, core (" + std::to_string(core->x()) + "," + std::to_string(core->y()) +
                             "), neuron 0, variable u, phase UPDATE";
   EXPECT_NE(bad.at(0).message.find(where), std::string::npos) << bad.at(0).message;
-  const std::string xml = hil::junit_xml("rt", bad);
+  const std::string xml = flow::junit_xml("rt", bad);
   EXPECT_NE(xml.find("tests=\"1\" failures=\"1\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("<failure message=\"step 4"), std::string::npos) << xml;
 

@@ -12,11 +12,11 @@
 
 #include "lifchip/backend.h"
 #include "lifchip/run.h"
-#include "lifchip/tools/data.h"
-#include "lifchip/tools/png.h"
-#include "lifchip/tools/report.h"
+#include "lifchip/flow/data.h"
+#include "lifchip/flow/png.h"
+#include "lifchip/flow/report.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 namespace {
 
 namespace fs = std::filesystem;
@@ -147,4 +147,4 @@ TEST(Png, RejectsWhatItCannotRead) {
 }
 
 }  // namespace
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

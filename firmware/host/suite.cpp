@@ -1,5 +1,5 @@
 // Regression suites: parsing, running each case through the firmware on every platform, checks
-// against golden files and between platforms, and JUnit XML (see suite.h, docs/firmware.md).
+// against golden files and between platforms (see suite.h, docs/firmware.md).
 #include "suite.h"
 
 #include <chrono>
@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "lifchip/run.h"
-#include "lifchip/tools/report.h"
 
 namespace lifchip::hil {
 
@@ -291,30 +290,6 @@ std::vector<CaseResult> run_suite(const Suite& suite, const SuiteOptions& o) {
   }
   if (!found) throw InputError(suite.path + ": no case named \"" + o.only_case + "\"");
   return results;
-}
-
-std::string junit_xml(const std::string& suite_name, const std::vector<CaseResult>& results) {
-  std::size_t failures = 0;
-  double total = 0;
-  for (const CaseResult& r : results) {
-    failures += r.passed ? 0 : 1;
-    total += r.seconds;
-  }
-  std::ostringstream os;
-  os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  os << "<testsuites>\n<testsuite name=\"" << tools::xml_escape(suite_name) << "\" tests=\"" << results.size()
-     << "\" failures=\"" << failures << "\" errors=\"0\" time=\"" << total << "\">\n";
-  for (const CaseResult& r : results) {
-    os << "  <testcase classname=\"" << tools::xml_escape(suite_name) << "\" name=\""
-       << tools::xml_escape(r.name) << "\" time=\"" << r.seconds << "\">\n";
-    if (!r.passed) os << "    <failure message=\"" << tools::xml_escape(r.message) << "\"/>\n";
-    std::string out;
-    for (const std::string& d : r.details) out += d + "\n";
-    os << "    <system-out>" << tools::xml_escape(r.message + "\n" + out) << "</system-out>\n";
-    os << "  </testcase>\n";
-  }
-  os << "</testsuite>\n</testsuites>\n";
-  return os.str();
 }
 
 }  // namespace lifchip::hil

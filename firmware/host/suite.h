@@ -1,6 +1,7 @@
 // Regression suites (docs/firmware.md, "Suite files"): a JSON list of cases, each an image, stimuli,
 // learning on/off, steps and a check (golden file and/or "backends must agree"), run on chosen
-// platforms through the firmware, with pass/fail and the first divergence per case, and JUnit XML.
+// platforms through the firmware, with pass/fail and the first divergence per case (their JUnit XML:
+// tools/flow, lifchip/flow/regress.h).
 #pragma once
 
 #include <functional>
@@ -51,8 +52,5 @@ struct SuiteOptions {
 };
 
 std::vector<CaseResult> run_suite(const Suite& suite, const SuiteOptions& options);
-
-/// JUnit XML (one testsuite, a testcase per case, a <failure> with the first divergence).
-std::string junit_xml(const std::string& suite_name, const std::vector<CaseResult>& results);
 
 }  // namespace lifchip::hil

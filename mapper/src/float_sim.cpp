@@ -1,10 +1,10 @@
 // The float reference: the imported network simulated in double precision with the quantiser's
-// discrete-time equations and the chip's timing (docs/mapper.md §3), and the chip-vs-float
-// evaluation that runs a mapped image on a backend and compares outputs.
+// discrete-time equations and the chip's timing (docs/mapper.md §3). The chip-vs-float evaluation
+// that runs it beside a backend is the flow layer's (tools/flow, lifchip/flow/evaluate.h).
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
-#include "lifchip/run.h"
 #include "stages.h"
 
 namespace lifchip::mapper {
@@ -135,56 +135,23 @@ std::vector<double> calibrate(const Network& net, double dt, pb::ResetMode reset
 
 }  // namespace detail
 
-Agreement evaluate(const Network& network, const MapResult& mapped,
-                   const std::vector<NetworkStimulus>& samples, const std::vector<int>& labels,
-                   const std::string& backend_name) {
-  if (!labels.empty() && labels.size() != samples.size())
-    throw InputError("labels: " + std::to_string(labels.size()) + " labels for " +
-                     std::to_string(samples.size()) + " samples");
-  Agreement a;
-  FloatSimOptions fo;
-  fo.dt = mapped.report.dt;
-  fo.reset_mode = mapped.report.reset_mode;
-  const detail::QNet q = detail::quantise(network, fo.dt, fo.reset_mode);  // the reference's index spaces
-  std::unique_ptr<Backend> backend = BackendRegistry::create(backend_name);
-  std::vector<double> chip_tot, float_tot;
-  uint64_t chip_ok = 0, float_ok = 0;
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    backend->load(mapped.image);
-    // stimuli() checks the sample against the network's inputs, as run_float needs.
-    const pb::RunResult run = lifchip::run(*backend, mapped.stimuli(samples[i]), RunOptions{});
-    const NetworkResponse chip = mapped.decode(run);
-    const NetworkResponse ref = run_float(network, q, fo, samples[i], nullptr);
-    for (uint32_t t = 0; t < std::min(chip.num_steps, ref.num_steps); ++t)
-      for (std::size_t o = 0; o < ref.values[t].size(); ++o) {
-        ++a.output_events;
-        if (std::abs(chip.values[t][o] - ref.values[t][o]) < 1e-9) ++a.equal_events;
-      }
-    const auto ct = chip.totals(), ft = ref.totals();
-    chip_tot.insert(chip_tot.end(), ct.begin(), ct.end());
-    float_tot.insert(float_tot.end(), ft.begin(), ft.end());
-    const int ca = chip.argmax(), fa = ref.argmax();
-    if (ca == fa) ++a.argmax_equal;
-    if (!labels.empty()) chip_ok += ca == labels[i], float_ok += fa == labels[i];
-    ++a.samples;
-  }
-  a.spike_agreement = a.output_events ? double(a.equal_events) / double(a.output_events) : 1.0;
-  const std::size_t n = chip_tot.size();
-  if (n > 1) {
-    double mc = 0, mf = 0;
-    for (std::size_t i = 0; i < n; ++i) mc += chip_tot[i], mf += float_tot[i];
-    mc /= double(n), mf /= double(n);
-    double sc = 0, sf = 0, scf = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      sc += (chip_tot[i] - mc) * (chip_tot[i] - mc), sf += (float_tot[i] - mf) * (float_tot[i] - mf),
-          scf += (chip_tot[i] - mc) * (float_tot[i] - mf);
-    a.count_correlation = (sc > 0 && sf > 0) ? scf / std::sqrt(sc * sf) : (sc == sf ? 1.0 : 0.0);
-  }
-  if (!labels.empty() && !samples.empty()) {
-    a.chip_accuracy = double(chip_ok) / double(samples.size());
-    a.float_accuracy = double(float_ok) / double(samples.size());
-  }
-  return a;
+struct FloatReference::State {
+  const Network* network = nullptr;
+  FloatSimOptions options;
+  detail::QNet q;
+};
+
+FloatReference::FloatReference(const Network& network, const FloatSimOptions& options) {
+  auto s = std::make_shared<State>();
+  s->network = &network;
+  s->options = options;
+  s->q = detail::quantise(network, options.dt, options.reset_mode);  // the reference's index spaces
+  s_ = std::move(s);
+}
+
+NetworkResponse FloatReference::run(const NetworkStimulus& stimulus) const {
+  detail::check_stimulus(stimulus, s_->q.num_inputs, "stimulus");
+  return run_float(*s_->network, s_->q, s_->options, stimulus, nullptr);
 }
 
 }  // namespace lifchip::mapper

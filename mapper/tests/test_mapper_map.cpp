@@ -8,6 +8,7 @@
 
 #include "lifchip/backend.h"
 #include "lifchip/chip_constants.h"
+#include "lifchip/flow/evaluate.h"  // chip vs float (the flow layer; this test links the backends)
 #include "lifchip/image.h"
 #include "lifchip/mapper/map.h"
 #include "lifchip/mapper/synthetic.h"
@@ -16,6 +17,9 @@
 
 namespace lifchip::mapper {
 namespace {
+
+using flow::Agreement;
+using flow::evaluate;
 
 const std::string kData = LIFCHIP_MAPPER_TEST_DATA;
 

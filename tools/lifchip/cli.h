@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "lifchip/image.h"
-#include "lifchip/tools/energy.h"
+#include "lifchip/flow/energy.h"
 
 namespace lifchip::cli {
 
@@ -111,7 +111,7 @@ struct RunSource {
 /// Adds --image/--stimuli/--backend/--steps and a RESULT positional to a subcommand.
 void add_run_source_options(CLI::App* sub, RunSource& src);
 /// Adds --model, --clock-hz, --inference-steps and --step-rate (`estimate` and `report`).
-void add_estimate_options(CLI::App* sub, std::string& model, tools::EstimateOptions& est);
+void add_estimate_options(CLI::App* sub, std::string& model, flow::EstimateOptions& est);
 /// Loads or runs (with a progress bar); `image_out` receives the image when one was given.
 pb::RunResult obtain_result(const RunSource& src, pb::ChipImage* image_out, bool* have_image);
 

@@ -214,7 +214,7 @@ void add_run_source_options(CLI::App* sub, RunSource& src) {
       ->check(CLI::Range(uint32_t{1}, kMaxRunSteps));
 }
 
-void add_estimate_options(CLI::App* sub, std::string& model, tools::EstimateOptions& est) {
+void add_estimate_options(CLI::App* sub, std::string& model, flow::EstimateOptions& est) {
   sub->add_option("--model", model, "Energy model: a preset (loihi1, truenorth, default) or a model file")
       ->capture_default_str();
   sub->add_option("--clock-hz", est.clock_hz, "Clock (default: the image's, else the model's)")

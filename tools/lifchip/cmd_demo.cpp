@@ -14,10 +14,10 @@
 #include "lifchip/backend.h"
 #include "lifchip/mapper/map.h"
 #include "lifchip/run.h"
-#include "lifchip/tools/data.h"
-#include "lifchip/tools/encode.h"
-#include "lifchip/tools/energy.h"
-#include "lifchip/tools/report.h"
+#include "lifchip/flow/data.h"
+#include "lifchip/flow/encode.h"
+#include "lifchip/flow/energy.h"
+#include "lifchip/flow/report.h"
 
 #ifndef LIFCHIP_EXAMPLES_DIR
 #define LIFCHIP_EXAMPLES_DIR "tools/examples"
@@ -25,7 +25,7 @@
 
 namespace lifchip::cli {
 
-nlohmann::json estimate_json(const tools::Estimate& e);
+nlohmann::json estimate_json(const flow::Estimate& e);
 
 namespace {
 
@@ -78,7 +78,7 @@ int demo_command(const DemoOptions& o) {
   const std::string data_path = o.data.empty() ? example("digits_test_x.npy") : o.data;
   const std::string labels_path = o.labels.empty() ? example("digits_test_y.npy") : o.labels;
   check_writable(o.report);
-  const tools::EnergyModel model = tools::load_energy_model(o.model);
+  const flow::EnergyModel model = flow::load_energy_model(o.model);
 
   // 1. Import and map.
   const mapper::Network net = for_file(network_path, [&] { return mapper::import_network(network_path); });
@@ -88,8 +88,8 @@ int demo_command(const DemoOptions& o) {
   const uint32_t inputs = mapped.input.size(), outputs = mapped.output.size();
 
   // 2. Data and labels.
-  const tools::Matrix x = for_file(data_path, [&] { return tools::read_matrix(data_path); });
-  const tools::Matrix y = for_file(labels_path, [&] { return tools::read_matrix(labels_path); });
+  const flow::Matrix x = for_file(data_path, [&] { return flow::read_matrix(data_path); });
+  const flow::Matrix y = for_file(labels_path, [&] { return flow::read_matrix(labels_path); });
   if (x.cols != inputs)
     throw InputError(data_path + ": " + std::to_string(x.cols) + " columns, but the network has " +
                      std::to_string(inputs) + " inputs");
@@ -113,16 +113,16 @@ int demo_command(const DemoOptions& o) {
   for (uint32_t i = 0; i < samples; ++i) {
     std::vector<double> row(x.values.begin() + static_cast<std::ptrdiff_t>(i * x.cols),
                             x.values.begin() + static_cast<std::ptrdiff_t>((i + 1) * x.cols));
-    const std::vector<tools::ChannelSpike> ev = for_file(data_path, [&] {
+    const std::vector<flow::ChannelSpike> ev = for_file(data_path, [&] {
       try {
-        return tools::latency_encode(row, o.steps, o.max_value);
+        return flow::latency_encode(row, o.steps, o.max_value);
       } catch (const InputError& e) {
         throw InputError("row " + std::to_string(i) + ", " + e.what());
       }
     });
     mapper::NetworkStimulus ns;
     ns.num_steps = period;
-    for (const tools::ChannelSpike& s : ev) ns.spikes.push_back({s.step, s.channel});
+    for (const flow::ChannelSpike& s : ev) ns.spikes.push_back({s.step, s.channel});
     const pb::Stimuli st = mapped.stimuli(ns);
     backend->load(mapped.image);  // every sample starts from the image's initial state
     RunOptions ro;
@@ -146,11 +146,11 @@ int demo_command(const DemoOptions& o) {
   all.set_image_name(mapped.image.name());
 
   // 4. Estimate and report.
-  tools::EstimateOptions eo;
+  flow::EstimateOptions eo;
   eo.inference_steps = period;
-  const tools::Estimate e = tools::estimate(all, &mapped.image, model, eo);
+  const flow::Estimate e = flow::estimate(all, &mapped.image, model, eo);
   const nlohmann::json mapping = nlohmann::json::parse(mapped.report.json());
-  tools::ReportInputs in;
+  flow::ReportInputs in;
   in.title = "lifchip demo: " + mo.image_name + " on the " + o.backend + " model";
   in.result = &all;
   in.image = &mapped.image;
@@ -164,7 +164,7 @@ int demo_command(const DemoOptions& o) {
       {"test data", data_path},
       {"accuracy", acc.str()},
       {"encoding", "latency, " + std::to_string(o.steps) + " steps + " + std::to_string(o.gap) + " rest"}};
-  write_text_file(o.report, tools::report_html(in));
+  write_text_file(o.report, flow::report_html(in));
 
   const double chip_acc = static_cast<double>(chip_correct) / samples,
                float_acc = static_cast<double>(float_correct) / samples;
@@ -199,10 +199,10 @@ int demo_command(const DemoOptions& o) {
   t.add({"accuracy on the chip", ca.str()});
   t.add({"accuracy of the float network", fa.str()});
   t.add({"chip and float predict the same class", ag.str()});
-  t.add({"energy per inference (" + model.name + ")", tools::eng(e.energy_per_inference_j, "J")});
+  t.add({"energy per inference (" + model.name + ")", flow::eng(e.energy_per_inference_j, "J")});
   t.add({"latency per inference (" + std::to_string(period) + " steps)",
-         tools::eng(e.inference_latency_s, "s")});
-  t.add({"latency per step (mean)", tools::eng(e.step_latency_mean_s, "s")});
+         flow::eng(e.inference_latency_s, "s")});
+  t.add({"latency per step (mean)", flow::eng(e.step_latency_mean_s, "s")});
   std::ostringstream thr;
   thr.precision(4);
   thr << e.inferences_per_s << " inferences/s";

@@ -7,15 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
-#include "lifchip/tools/data.h"
-#include "lifchip/tools/encode.h"
+#include "lifchip/flow/data.h"
+#include "lifchip/flow/encode.h"
 
 namespace lifchip::cli {
 
 namespace {
 
-using tools::ChannelSpike;
-using tools::Matrix;
+using flow::ChannelSpike;
+using flow::Matrix;
 
 struct EncodeOptions {
   std::string input, output, encoding, binding;
@@ -29,16 +29,16 @@ struct EncodeOptions {
 
 int encode_command(const EncodeOptions& o) {
   check_writable(o.output);
-  const Matrix data = for_file(o.input, [&] { return tools::read_matrix(o.input); });
+  const Matrix data = for_file(o.input, [&] { return flow::read_matrix(o.input); });
   const bool delta = o.encoding == "delta";
   const uint32_t channels = static_cast<uint32_t>(delta ? 2 * data.cols : data.cols);
-  tools::Binding binding;
+  flow::Binding binding;
   if (!o.binding.empty())
     binding = for_file(o.binding, [&] {
-      return tools::parse_binding(tools::read_file_bytes(o.binding), o.binding, channels);
+      return flow::parse_binding(flow::read_file_bytes(o.binding), o.binding, channels);
     });
   else
-    binding = tools::contiguous_binding(channels, o.core[0], o.core[1], o.axon_base);
+    binding = flow::contiguous_binding(channels, o.core[0], o.core[1], o.axon_base);
 
   pb::Stimuli st;
   st.set_name(o.input + " (" + o.encoding + ")");
@@ -48,8 +48,8 @@ int encode_command(const EncodeOptions& o) {
       throw InputError(o.input + ": " + std::to_string(data.rows) +
                        " time steps (rows), more than the limit " + std::to_string(kMaxRunSteps));
     const std::vector<ChannelSpike> ev =
-        for_file(o.input, [&] { return tools::delta_encode(data, o.threshold); });
-    tools::append_stimuli(ev, 0, binding, st);
+        for_file(o.input, [&] { return flow::delta_encode(data, o.threshold); });
+    flow::append_stimuli(ev, 0, binding, st);
     spikes = ev.size();
     samples = 1;
     total_steps = data.rows;
@@ -70,13 +70,13 @@ int encode_command(const EncodeOptions& o) {
       const std::vector<ChannelSpike> ev = for_file(o.input, [&] {
         try {
           return o.encoding == "rate"
-                     ? tools::rate_encode(values, o.steps, o.max_value, tools::mix_seed(o.seed, row))
-                     : tools::latency_encode(values, o.steps, o.max_value, o.min_fraction);
+                     ? flow::rate_encode(values, o.steps, o.max_value, flow::mix_seed(o.seed, row))
+                     : flow::latency_encode(values, o.steps, o.max_value, o.min_fraction);
         } catch (const InputError& e) {
           throw InputError("row " + std::to_string(row) + ", " + e.what());
         }
       });
-      tools::append_stimuli(ev, static_cast<uint32_t>(i * period), binding, st);
+      flow::append_stimuli(ev, static_cast<uint32_t>(i * period), binding, st);
       spikes += ev.size();
     }
     total_steps = samples * period;
@@ -124,11 +124,11 @@ int decode_command(const DecodeOptions& o) {
   if (classes == 0)
     for (const pb::OutputSpike& sp : r.spikes()) classes = std::max(classes, sp.channel() + 1);
   const std::vector<int> pred =
-      tools::decode(r, o.method == "count" ? tools::DecodeMethod::kCount : tools::DecodeMethod::kFirst,
+      flow::decode(r, o.method == "count" ? flow::DecodeMethod::kCount : flow::DecodeMethod::kFirst,
                     classes, samples, steps, period);
   std::vector<int64_t> labels;
   if (!o.labels.empty()) {
-    const Matrix m = for_file(o.labels, [&] { return tools::read_matrix(o.labels); });
+    const Matrix m = for_file(o.labels, [&] { return flow::read_matrix(o.labels); });
     if (m.values.size() != samples)
       throw InputError(o.labels + ": " + std::to_string(m.values.size()) + " labels for " +
                        std::to_string(samples) + " samples");

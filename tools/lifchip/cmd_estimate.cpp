@@ -10,18 +10,18 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
-#include "lifchip/tools/energy.h"
+#include "lifchip/flow/energy.h"
 
 namespace lifchip::cli {
 
 namespace {
 
-using tools::Estimate;
+using flow::Estimate;
 
 struct EstimateCmdOptions {
   RunSource src;
   std::string model = "default";
-  tools::EstimateOptions est;
+  flow::EstimateOptions est;
   bool json = false, show_model = false;
 };
 
@@ -74,22 +74,22 @@ nlohmann::json estimate_json(const Estimate& e) {
               {"links", links}};
 }
 
-std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
+std::string estimate_text(const Estimate& e, const flow::EnergyModel& m) {
   std::ostringstream os;
   os << "lifchip estimate: " << e.steps << " steps on backend " << e.backend << ", " << e.inferences
      << " inference(s) of " << e.inference_steps << " steps\n";
   os << "  energy model " << m.name << (m.source.empty() ? "" : " (" + m.source + ")") << ", clock "
-     << tools::eng(e.clock_hz, "Hz") << "\n\n";
+     << flow::eng(e.clock_hz, "Hz") << "\n\n";
   Table s({"figure", "value"});
-  s.add({"energy per inference", tools::eng(e.energy_per_inference_j, "J")});
-  s.add({"energy per step", tools::eng(e.energy_per_step_j, "J")});
+  s.add({"energy per inference", flow::eng(e.energy_per_inference_j, "J")});
+  s.add({"energy per step", flow::eng(e.energy_per_step_j, "J")});
   std::ostringstream rate;
   rate << "average power at " << e.step_rate_hz << " steps/s";
   s.add({rate.str(),
-         tools::eng(e.average_power_w, "W") + (e.step_rate_feasible ? "" : "  (above the max step rate)")});
-  s.add({"latency per step (mean)", tools::eng(e.step_latency_mean_s, "s")});
-  s.add({"latency per step (max)", tools::eng(e.step_latency_max_s, "s")});
-  s.add({"latency per inference", tools::eng(e.inference_latency_s, "s")});
+         flow::eng(e.average_power_w, "W") + (e.step_rate_feasible ? "" : "  (above the max step rate)")});
+  s.add({"latency per step (mean)", flow::eng(e.step_latency_mean_s, "s")});
+  s.add({"latency per step (max)", flow::eng(e.step_latency_max_s, "s")});
+  s.add({"latency per inference", flow::eng(e.inference_latency_s, "s")});
   std::ostringstream thr, maxr;
   thr.precision(4);
   maxr.precision(4);
@@ -98,19 +98,19 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
   s.add({"throughput", thr.str()});
   s.add({"max step rate", maxr.str()});
   if (e.noc_transit_per_packet_s > 0)
-    s.add({"NoC transit per packet (model hop latencies)", tools::eng(e.noc_transit_per_packet_s, "s")});
+    s.add({"NoC transit per packet (model hop latencies)", flow::eng(e.noc_transit_per_packet_s, "s")});
   os << s.str();
   os << "  latency: " << e.latency_method << "\n\n";
 
   os << "energy by component (per inference):\n";
   Table c({"component", "energy", "share"});
   for (const auto& k : e.components)
-    c.add({k.component, tools::eng(k.pj * 1e-12 / e.inferences, "J"), pct(k.pj, e.total_pj)});
+    c.add({k.component, flow::eng(k.pj * 1e-12 / e.inferences, "J"), pct(k.pj, e.total_pj)});
   c.rule();
-  c.add({"total", tools::eng(e.energy_per_inference_j, "J"), "100 %"});
+  c.add({"total", flow::eng(e.energy_per_inference_j, "J"), "100 %"});
   os << c.str() << "\n";
 
-  std::vector<tools::CoreEnergy> cores = e.cores;
+  std::vector<flow::CoreEnergy> cores = e.cores;
   std::stable_sort(cores.begin(), cores.end(), [](const auto& a, const auto& b) {
     return a.dynamic_pj + a.static_pj > b.dynamic_pj + b.static_pj;
   });
@@ -121,14 +121,14 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
   for (std::size_t i = 0; i < shown; ++i) {
     const auto& k = cores[i];
     t.add({"(" + std::to_string(k.x) + "," + std::to_string(k.y) + ")",
-           tools::eng(k.dynamic_pj * 1e-12 / e.inferences, "J"),
-           tools::eng(k.static_pj * 1e-12 / e.inferences, "J"),
-           tools::eng((k.dynamic_pj + k.static_pj) * 1e-12 / e.inferences, "J"),
+           flow::eng(k.dynamic_pj * 1e-12 / e.inferences, "J"),
+           flow::eng(k.static_pj * 1e-12 / e.inferences, "J"),
+           flow::eng((k.dynamic_pj + k.static_pj) * 1e-12 / e.inferences, "J"),
            pct(k.dynamic_pj + k.static_pj, e.total_pj)});
   }
   os << t.str() << "\n";
 
-  std::vector<tools::LinkLoad> links;
+  std::vector<flow::LinkLoad> links;
   for (const auto& l : e.links)
     if (l.flits) links.push_back(l);
   std::stable_sort(links.begin(), links.end(),
@@ -141,7 +141,7 @@ std::string estimate_text(const Estimate& e, const tools::EnergyModel& m) {
     Table l({"link", "flits", "energy"});
     for (std::size_t i = 0; i < n; ++i)
       l.add({"(" + std::to_string(links[i].x) + "," + std::to_string(links[i].y) + ") " + links[i].direction,
-             group_digits(links[i].flits), tools::eng(links[i].pj * 1e-12, "J")});
+             group_digits(links[i].flits), flow::eng(links[i].pj * 1e-12, "J")});
     os << l.str();
   }
   return os.str();
@@ -151,15 +151,15 @@ namespace {
 
 int estimate_command(const EstimateCmdOptions& o) {
   if (o.show_model) {
-    std::cout << tools::format_energy_model(tools::load_energy_model(o.model));
+    std::cout << flow::format_energy_model(flow::load_energy_model(o.model));
     return kExitOk;
   }
-  const tools::EnergyModel model = tools::load_energy_model(o.model);
+  const flow::EnergyModel model = flow::load_energy_model(o.model);
   pb::ChipImage image;
   bool have_image = false;
   const pb::RunResult r = obtain_result(o.src, &image, &have_image);
   const Estimate e = for_file(o.src.result.empty() ? o.src.image : o.src.result, [&] {
-    return tools::estimate(r, have_image ? &image : nullptr, model, o.est);
+    return flow::estimate(r, have_image ? &image : nullptr, model, o.est);
   });
   if (o.json)
     std::cout << estimate_json(e).dump(1) << "\n";

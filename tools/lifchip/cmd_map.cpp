@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "lifchip/mapper/map.h"
-#include "lifchip/tools/data.h"
+#include "lifchip/flow/data.h"
 
 namespace lifchip::cli {
 
@@ -28,7 +28,7 @@ struct MapCliOptions {
 // inputs raster — one NetworkStimulus per sample index 0 ... max, each `steps` long (0: one more
 // than the largest step in the file). Input indices are checked against the network by the mapper.
 std::vector<m::NetworkStimulus> read_samples(const std::string& path, uint32_t steps) {
-  const tools::Matrix a = tools::read_matrix(path);
+  const flow::Matrix a = flow::read_matrix(path);
   if (a.cols != 3)
     throw InputError(path + ": " + std::to_string(a.cols) +
                      " columns; sample spikes are rows (sample, step, input), 3 columns");

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "lifchip/flow/regress.h"
 #include "suite.h"
 
 namespace lifchip::cli {
@@ -68,7 +69,7 @@ void add_regress_command(CLI::App& app, Action& action) {
       const std::vector<hil::CaseResult> results = hil::run_suite(suite, so);
       std::size_t failed = 0;
       for (const auto& r : results) failed += r.passed ? 0 : 1;
-      if (!o->junit.empty()) write_text_file(o->junit, hil::junit_xml(suite.name, results));
+      if (!o->junit.empty()) write_text_file(o->junit, flow::junit_xml(suite.name, results));
       if (o->json) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& r : results)

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
-#include "lifchip/tools/data.h"
-#include "lifchip/tools/energy.h"
-#include "lifchip/tools/report.h"
+#include "lifchip/flow/data.h"
+#include "lifchip/flow/energy.h"
+#include "lifchip/flow/report.h"
 
 namespace lifchip::cli {
 
@@ -18,7 +18,7 @@ namespace {
 struct ReportCmdOptions {
   RunSource src;
   std::string output, mapping, model = "default", svg_dir, title;
-  tools::EstimateOptions est;
+  flow::EstimateOptions est;
   bool json = false;
 };
 
@@ -29,12 +29,12 @@ int report_command(const ReportCmdOptions& o) {
     if (!std::filesystem::is_directory(o.svg_dir, ec))
       throw InputError(o.svg_dir + ": --svg-dir is not an existing directory");
   }
-  const tools::EnergyModel model = tools::load_energy_model(o.model);
+  const flow::EnergyModel model = flow::load_energy_model(o.model);
   nlohmann::json mapping;
   if (!o.mapping.empty()) {
     mapping = for_file(o.mapping, [&] {
       try {
-        return nlohmann::json::parse(tools::read_file_bytes(o.mapping));
+        return nlohmann::json::parse(flow::read_file_bytes(o.mapping));
       } catch (const nlohmann::json::parse_error& e) {
         throw InputError("not valid JSON (byte " + std::to_string(e.byte) + ")");
       }
@@ -50,14 +50,14 @@ int report_command(const ReportCmdOptions& o) {
 
   // The estimate needs cycles or the image; without either the page has no energy/latency part.
   bool have_estimate = true;
-  tools::Estimate e;
+  flow::Estimate e;
   try {
-    e = tools::estimate(r, have_image ? &image : nullptr, model, o.est);
+    e = flow::estimate(r, have_image ? &image : nullptr, model, o.est);
   } catch (const InputError&) {
     if (have_image || r.per_step_size() == 0 || r.per_step(0).cycles() != 0) throw;
     have_estimate = false;
   }
-  tools::ReportInputs in;
+  flow::ReportInputs in;
   in.title = o.title.empty()
                  ? "lifchip report: " + (r.image_name().empty() ? std::string("run") : r.image_name())
                  : o.title;
@@ -73,10 +73,10 @@ int report_command(const ReportCmdOptions& o) {
   if (!have_estimate)
     in.facts.push_back({"energy and latency", "not shown: give --image (functional runs have no cycles)"});
 
-  const std::string html = tools::report_html(in);
+  const std::string html = flow::report_html(in);
   std::vector<std::string> svgs;
   if (!o.svg_dir.empty())
-    for (const auto& [stem, svg] : tools::report_figures(in)) {
+    for (const auto& [stem, svg] : flow::report_figures(in)) {
       const std::string path = (std::filesystem::path(o.svg_dir) / (stem + ".svg")).string();
       write_text_file(path, svg);
       svgs.push_back(path);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "../core_datapath.h"
+#include "core_datapath.h"
 #include "lifchip/arith.h"
 #include "lifchip/backend.h"
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <map>
 
-#include "../core_datapath.h"
+#include "core_datapath.h"
 #include "fault_apply.h"
 #include "lifchip/backend.h"
 #include "lifchip/chip_constants.h"

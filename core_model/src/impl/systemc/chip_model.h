@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "../../core_datapath.h"
+#include "../core_datapath.h"
 #include "../fault_apply.h"
 #include "lifchip/backend.h"
 

@@ -1,14 +1,16 @@
 // The mapper's public API: a network (NIR or our protobuf) to a chip image, with the dry-run fit,
 // the report, the host bindings (data in, spikes out) and the float reference simulation.
+// The mapper builds on the chip library (lifchip::chip) only: it never runs a backend.
 // Stable: later versions add to it, never rename. Contract details: docs/mapper.md.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "lifchip/backend.h"
+#include "lifchip/backend.h"  // OutputSpike (the chip library's types; no backend is run here)
 #include "lifchip/image.pb.h"
 #include "lifchip/mapper/import.h"  // Network import_network(const std::string& path, Report* = nullptr)
 #include "lifchip/mapper/ir.h"
@@ -245,7 +247,7 @@ FitResult fit_network(const Network& network, const MapOptions& options);
 MapResult map_network(const Network& network, const MapOptions& options);
 
 // ---------------------------------------------------------------------------------------------
-// Float reference and chip-vs-float evaluation
+// Float reference
 // ---------------------------------------------------------------------------------------------
 
 /// The imported network simulated in double precision at `dt` with the quantiser's discrete-time
@@ -259,20 +261,20 @@ struct FloatSimOptions {
 NetworkResponse simulate_float(const Network& network, const FloatSimOptions& options,
                                const NetworkStimulus& stimulus);
 
-struct Agreement {
-  uint64_t samples = 0;
-  uint64_t output_events = 0;    // (step, output) cells compared
-  uint64_t equal_events = 0;     // cells with the same value on chip and in float
-  double spike_agreement = 0;    // equal_events / output_events
-  double count_correlation = 0;  // Pearson correlation of per-output totals over all samples
-  uint64_t argmax_equal = 0;     // samples whose chip and float argmax agree
-  std::optional<double> chip_accuracy, float_accuracy;  // when labels were given
+/// The float reference prepared once (the network's index spaces and latency) for many samples:
+/// run(s) equals simulate_float(network, options, s). Keeps a reference to `network`, which must
+/// outlive it. Copies share the prepared state.
+class FloatReference {
+ public:
+  FloatReference(const Network& network, const FloatSimOptions& options);
+  NetworkResponse run(const NetworkStimulus& stimulus) const;
+
+ private:
+  struct State;
+  std::shared_ptr<const State> s_;
 };
 
-/// Runs every sample on `backend` (a BackendRegistry name) with the mapped image and in the float
-/// reference, and compares. `labels` empty or one per sample (the argmax class).
-Agreement evaluate(const Network& network, const MapResult& mapped,
-                   const std::vector<NetworkStimulus>& samples, const std::vector<int>& labels = {},
-                   const std::string& backend = "functional");
+// Chip-vs-float evaluation (run the mapped image on a backend beside this reference and compare):
+// lifchip/flow/evaluate.h, in the flow layer, which may run backends; the mapper does not.
 
 }  // namespace lifchip::mapper

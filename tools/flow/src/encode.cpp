@@ -1,7 +1,7 @@
 // Spike encoders and decoders (see encode.h). Rate coding draws from std::mt19937_64, whose output
 // sequence the C++ standard fixes, and converts draws to [0, 1) by hand, so a seed gives the same
 // spikes with every compiler and library.
-#include "lifchip/tools/encode.h"
+#include "lifchip/flow/encode.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 namespace {
 
@@ -193,4 +193,4 @@ std::vector<int> decode(const pb::RunResult& result, DecodeMethod method, uint32
   return out;
 }
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

@@ -1,6 +1,6 @@
 // A strict NPY parser and a CSV parser: every malformed input gives one InputError naming the file
 // and what is wrong (the fuzz tests in tests/test_encode.cpp feed both random mutations).
-#include "lifchip/tools/data.h"
+#include "lifchip/flow/data.h"
 
 #include <cerrno>
 #include <cmath>
@@ -13,7 +13,7 @@
 
 #include "lifchip/image.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 namespace {
 
@@ -298,4 +298,4 @@ std::string write_npy(const Matrix& m) {
   return out;
 }
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

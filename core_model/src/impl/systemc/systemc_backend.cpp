@@ -8,7 +8,7 @@
 #include "lifchip/backend.h"
 #include "lifchip/chip_constants.h"
 #include "lifchip/image.h"
-#include "systemc/chip_model.h"
+#include "chip_model.h"
 
 // libsystemc.so's main() calls sc_main; our programs bring their own main(), so this is never run.
 __attribute__((weak)) int sc_main(int, char*[]) { return 1; }

@@ -1,6 +1,6 @@
 // The energy model, its presets and the estimate (docs/estimate.md). Energy is a dot product of the
 // spec §8 counters, which every backend reports identically, with the model's per-action energies.
-#include "lifchip/tools/energy.h"
+#include "lifchip/flow/energy.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,9 +10,9 @@
 
 #include "lifchip/backend.h"
 #include "lifchip/chip_constants.h"
-#include "lifchip/tools/data.h"
+#include "lifchip/flow/data.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 namespace s = spec;
 
@@ -388,4 +388,4 @@ std::string eng(double v, const std::string& unit, int digits, const std::string
   return os.str();
 }
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

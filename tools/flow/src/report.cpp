@@ -1,6 +1,6 @@
 // The HTML report and its SVG figures (see report.h). Figures are drawn in plain SVG with fixed
 // sizes so that the page renders identically offline in any browser.
-#include "lifchip/tools/report.h"
+#include "lifchip/flow/report.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 
 #include "lifchip/chip_constants.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 namespace s = spec;
 
@@ -405,4 +405,4 @@ std::string report_html(const ReportInputs& in) {
   return os.str();
 }
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

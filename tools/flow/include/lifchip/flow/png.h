@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 struct PngSummary {
   uint32_t width = 0, height = 0;
@@ -16,4 +16,4 @@ struct PngSummary {
 /// Decodes `bytes` (throws InputError naming `name` for anything but 8-bit RGB or RGBA PNG).
 PngSummary inspect_png(const std::string& bytes, const std::string& name);
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

@@ -10,7 +10,7 @@
 
 #include "lifchip/image.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 /// Per-action energies in picojoules, static power per core, clock and hop latencies.
 /// The text format is `key = value` lines (docs/estimate.md); every key is listed in kEnergyKeys.
@@ -98,4 +98,4 @@ Estimate estimate(const pb::RunResult& result, const pb::ChipImage* image, const
 /// "µ" for HTML.
 std::string eng(double v, const std::string& unit, int digits = 4, const std::string& micro = "u");
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

@@ -1,6 +1,6 @@
 // PNG decoding for inspect_png: chunk walk, zlib inflate of the IDAT stream, row unfiltering
 // (PNG spec §9 filters 0-4). Only what browser screenshots use: 8-bit RGB/RGBA, no interlace.
-#include "lifchip/tools/png.h"
+#include "lifchip/flow/png.h"
 
 #include <zlib.h>
 
@@ -10,7 +10,7 @@
 
 #include "lifchip/image.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 namespace {
 
@@ -100,4 +100,4 @@ PngSummary inspect_png(const std::string& bytes, const std::string& name) {
   return out;
 }
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

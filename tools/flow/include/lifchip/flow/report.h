@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "lifchip/image.h"
-#include "lifchip/tools/energy.h"
+#include "lifchip/flow/energy.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 struct ReportInputs {
   std::string title;
@@ -38,4 +38,4 @@ std::string xml_escape(const std::string& s);
 /// A colour on a perceptually ordered scale (dark blue -> yellow) for t in [0, 1], as "#rrggbb".
 std::string heat_colour(double t);
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 /// A row-major matrix: rows are samples (or time steps), columns are features (input channels).
 struct Matrix {
@@ -40,4 +40,4 @@ std::string write_npy(const Matrix& m);
 /// The whole file as bytes; throws InputError naming the path and the system error.
 std::string read_file_bytes(const std::string& path);
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow

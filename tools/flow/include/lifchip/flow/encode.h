@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "lifchip/image.h"
-#include "lifchip/tools/data.h"
+#include "lifchip/flow/data.h"
 
-namespace lifchip::tools {
+namespace lifchip::flow {
 
 /// A spike on a data channel (before binding) or an output channel (after a run).
 struct ChannelSpike {
@@ -77,4 +77,4 @@ enum class DecodeMethod { kCount, kFirst };
 std::vector<int> decode(const pb::RunResult& result, DecodeMethod method, uint32_t classes, uint32_t samples,
                         uint32_t steps, uint32_t period);
 
-}  // namespace lifchip::tools
+}  // namespace lifchip::flow
