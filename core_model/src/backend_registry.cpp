@@ -1,7 +1,10 @@
 // The registry of backends by name, filled by static registrations in core_model/src/impl/.
 #include <map>
+#include <sstream>
+#include <utility>
 
 #include "lifchip/backend.h"
+#include "lifchip/chip_constants.h"
 
 namespace lifchip {
 
@@ -53,6 +56,25 @@ void check_input_spikes(const std::vector<InputSpike>& spikes, const ChipShape& 
     if (axons < 0) throw InputError(where + "core is not in the image");
     if (sp.axon >= axons) throw InputError(where + "axon >= the core's " + std::to_string(axons) + " axons");
   }
+}
+
+std::string chip_error_message(const std::string& backend, uint32_t error_bits, uint32_t step) {
+  const std::pair<int64_t, std::string> kBits[] = {
+      {spec::ERR_BUS, "bus error (a host packet to a core or axon the chip does not have)"},
+      {spec::ERR_CHECKSUM, "image checksum mismatch"},
+      {spec::ERR_IMAGE_RANGE, "image field out of range"},
+      {spec::ERR_SPIKE_IN_OVERFLOW, "input spike FIFO overflow (more than " +
+                                        std::to_string(spec::HOST_SPIKE_FIFO_DEPTH) +
+                                        " host packets for one step)"},
+      {spec::ERR_SPIKE_OUT_OVERFLOW, "output spike FIFO overflow"},
+      {spec::ERR_NOT_READY, "not ready"}};
+  std::string text;
+  for (const auto& [bit, what] : kBits)
+    if (error_bits & static_cast<uint32_t>(bit)) text += (text.empty() ? "" : "; ") + what;
+  if (text.empty()) text = "unknown error bits";
+  std::ostringstream hex;
+  hex << std::hex << std::uppercase << error_bits;
+  return backend + ": the chip reported ERROR 0x" + hex.str() + " in step " + std::to_string(step) + ": " + text;
 }
 
 uint64_t CounterSet::total(int id) const {

@@ -29,6 +29,13 @@ class Platform {
   /// Arms a test fault in the model behind the bus (spec §11), after the firmware booted the image.
   virtual void inject_fault(const Fault& fault) = 0;
   virtual std::vector<FaultEvent> fault_events() const = 0;
+  /// Why this platform cannot run `image` (with test faults when `faults`), or "" when it can: a
+  /// regression case it cannot run is skipped with this reason rather than aborting the suite.
+  virtual std::string cannot_run(const pb::ChipImage& image, bool faults) const {
+    (void)image;
+    (void)faults;
+    return {};
+  }
   /// Exit cycles of the output spikes popped from SPIKE_OUT since the last call (timing platforms).
   virtual std::vector<uint64_t> take_output_cycles() { return {}; }
   /// Simulated host-bus time so far, in chip cycles (0 where the platform has no time).

@@ -18,6 +18,11 @@ class RtlPlatform final : public Platform {
     throw InputError("platform rtl does not support fault injection");
   }
   std::vector<FaultEvent> fault_events() const override { return {}; }
+  std::string cannot_run(const pb::ChipImage& image, bool faults) const override {
+    if (faults) return "the rtl platform has no test faults (spec §11 is a C++-model feature)";
+    const std::string why = rtl::exceeds_build(image);
+    return why.empty() ? why : "the rtl build's capacity: " + why;
+  }
   std::vector<uint64_t> take_output_cycles() override {
     std::vector<uint64_t> out;
     out.swap(cycles_);

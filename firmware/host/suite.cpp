@@ -192,7 +192,27 @@ CaseResult run_case(const SuiteCase& sc, const std::vector<std::string>& backend
   }
 
   std::vector<RunTrace> traces;
+  // Platforms that cannot run this case (test faults on the rtl, an image beyond the rtl build) are
+  // left out with their reason; the case is skipped when too few remain for its check.
+  std::vector<std::string> runnable;
+  std::string skipped;
   for (const std::string& b : backends) {
+    const std::string why = make_platform(b)->cannot_run(image, !spec.faults.empty());
+    if (why.empty()) {
+      runnable.push_back(b);
+    } else {
+      r.details.push_back(b + ": skipped: " + why);
+      skipped += (skipped.empty() ? "" : "; ") + b + ": " + why;
+    }
+  }
+  const bool faults = !spec.faults.empty();
+  const std::size_t needed = sc.check_golden || faults ? 1 : 2;
+  if (runnable.size() < needed) {
+    r.passed = r.skipped = true;
+    r.message = "skipped: " + skipped;
+    return r;
+  }
+  for (const std::string& b : runnable) {
     traces.push_back(run_on(b, spec));
     r.details.push_back(detail_line(traces.back()));
   }
@@ -234,10 +254,9 @@ CaseResult run_case(const SuiteCase& sc, const std::vector<std::string>& backend
   }
   if (first.identical && sc.check_agree) {
     // With faults, the reference is a fault-free run of the first platform.
-    const bool faults = !spec.faults.empty();
     RunTrace reference;
     if (faults) {
-      reference = run_on(backends.front(), clean);
+      reference = run_on(runnable.front(), clean);
       reference.platform += ", fault-free";
     }
     const RunTrace& ref = faults ? reference : traces.front();

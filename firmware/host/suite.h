@@ -38,7 +38,8 @@ Suite read_suite(const std::string& path);
 struct CaseResult {
   std::string name;
   bool passed = false;
-  std::string message;               // the first divergence, or why the case could not run
+  bool skipped = false;              // no platform of the run could run it (passed is then true)
+  std::string message;               // the first divergence, why the case could not run or was skipped
   double seconds = 0;                // wall time, for the JUnit report only
   std::vector<std::string> details;  // per platform: steps, bus accesses, bus cycles
 };

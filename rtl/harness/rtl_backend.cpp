@@ -30,29 +30,8 @@ std::string hex(uint32_t v) {
 
 // Throws InputError naming the first limit of this build the image exceeds.
 void check_fits_build(const pb::ChipImage& image) {
-  const rtl::RtlBuild& build = rtl::rtl_build();
-  const uint32_t kMeshW = build.mesh_width, kMeshH = build.mesh_height, kNeurons = build.neurons,
-                 kAxons = build.axons, kSynapses = build.synapses, kFanout = build.fanout,
-                 kProfiles = build.profiles;
-  const ChipShape sh = chip_shape(image.config());
-  auto fail = [](const std::string& what, uint64_t value, uint64_t limit) {
-    throw InputError("rtl build: " + what + " " + std::to_string(value) + " > " + std::to_string(limit));
-  };
-  if (sh.width > kMeshW) fail("mesh width", sh.width, kMeshW);
-  if (sh.height > kMeshH) fail("mesh height", sh.height, kMeshH);
-  for (const pb::Core& c : image.cores()) {
-    const std::string core = "core (" + std::to_string(c.x()) + "," + std::to_string(c.y()) + "): ";
-    if (static_cast<uint32_t>(c.neuron_profile_size()) > kNeurons)
-      fail(core + "neurons", c.neuron_profile_size(), kNeurons);
-    if (static_cast<uint32_t>(c.axon_syn_base_size()) > kAxons)
-      fail(core + "axons", c.axon_syn_base_size(), kAxons);
-    if (static_cast<uint32_t>(c.syn_neuron_size()) > kSynapses)
-      fail(core + "synapse entries", c.syn_neuron_size(), kSynapses);
-    if (static_cast<uint32_t>(c.fanout_axon_size()) > kFanout)
-      fail(core + "fan-out entries", c.fanout_axon_size(), kFanout);
-    if (static_cast<uint32_t>(c.profiles_size()) > kProfiles)
-      fail(core + "profiles", c.profiles_size(), kProfiles);
-  }
+  const std::string why = rtl::exceeds_build(image);
+  if (!why.empty()) throw InputError("rtl build: " + why);
 }
 
 class RtlBackend final : public Backend {
@@ -239,8 +218,7 @@ class RtlBackend final : public Backend {
     const uint32_t err = read(s::REG_ERROR);
     if (err == 0) return;
     write(s::REG_ERROR, err);
-    throw InputError("rtl: the chip reported ERROR 0x" + hex(err) +
-                     " (bit0: bus, bit3: input spike FIFO overflow, bit4: output spike FIFO overflow)");
+    throw InputError(chip_error_message("rtl", err, timestep_));
   }
 
   void drain_fifo() {

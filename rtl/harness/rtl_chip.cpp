@@ -117,4 +117,31 @@ bool RtlChip::trace_steps(uint32_t* first, uint32_t* last) const {
   return impl_->vcd != nullptr;
 }
 
+std::string exceeds_build(const pb::ChipImage& image) {
+  const RtlBuild& build = rtl_build();
+  const uint32_t kMeshW = build.mesh_width, kMeshH = build.mesh_height, kNeurons = build.neurons,
+                 kAxons = build.axons, kSynapses = build.synapses, kFanout = build.fanout,
+                 kProfiles = build.profiles;
+  const ChipShape sh = chip_shape(image.config());
+  auto fail = [](const std::string& what, uint64_t value, uint64_t limit) {
+    return what + " " + std::to_string(value) + " > " + std::to_string(limit);
+  };
+  if (sh.width > kMeshW) return fail("mesh width", sh.width, kMeshW);
+  if (sh.height > kMeshH) return fail("mesh height", sh.height, kMeshH);
+  for (const pb::Core& c : image.cores()) {
+    const std::string core = "core (" + std::to_string(c.x()) + "," + std::to_string(c.y()) + "): ";
+    if (static_cast<uint32_t>(c.neuron_profile_size()) > kNeurons)
+      return fail(core + "neurons", c.neuron_profile_size(), kNeurons);
+    if (static_cast<uint32_t>(c.axon_syn_base_size()) > kAxons)
+      return fail(core + "axons", c.axon_syn_base_size(), kAxons);
+    if (static_cast<uint32_t>(c.syn_neuron_size()) > kSynapses)
+      return fail(core + "synapse entries", c.syn_neuron_size(), kSynapses);
+    if (static_cast<uint32_t>(c.fanout_axon_size()) > kFanout)
+      return fail(core + "fan-out entries", c.fanout_axon_size(), kFanout);
+    if (static_cast<uint32_t>(c.profiles_size()) > kProfiles)
+      return fail(core + "profiles", c.profiles_size(), kProfiles);
+  }
+  return {};
+}
+
 }  // namespace lifchip::rtl

@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+
+#include "lifchip/image.h"
 
 namespace lifchip::rtl {
 
@@ -15,6 +18,9 @@ struct RtlBuild {
   uint32_t neurons, axons, synapses, fanout, profiles;
 };
 const RtlBuild& rtl_build();
+/// The first capacity of this build `image` exceeds ("mesh width 8 > 4", "core (1,0): neurons 300 >
+/// 256"), or "" when the build holds it.
+std::string exceeds_build(const pb::ChipImage& image);
 
 /// A cycle-accurate host-bus master around one Verilated chip (the bus of docs/rtl.md "Host bus").
 ///

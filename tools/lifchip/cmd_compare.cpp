@@ -1,6 +1,6 @@
 // `lifchip compare IMAGE --stimuli S --backends a,b`: runs two backends through the firmware on the same
 // image and stimuli and prints the first divergence (step, core, neuron or synapse, variable, phase,
-// both values) or "identical".
+// both values), "identical", or the step and error at which both stopped (exit 4).
 #include <iostream>
 #include <memory>
 
@@ -71,20 +71,28 @@ void add_compare_command(CLI::App& app, Action& action) {
         tb = for_file(o->image, [&] { return hil::run_firmware(*pb, image, spec); });
       }
       const hil::Divergence d = hil::compare_traces(ta, tb, image);
+      // Runs that agree but stopped with a firmware or chip error are a failure, never "identical":
+      // both backends rejected the run (e.g. a host FIFO overflow) at the step named.
+      std::string stopped;
+      for (const hil::RunTrace* t : {&ta, &tb})
+        if (t->status != LC_OK && stopped.empty())
+          stopped = "both backends stopped: firmware " + t->status_text + " in step " + std::to_string(t->status_step);
+      const bool ok = d.identical && stopped.empty();
       if (o->json) {
         nlohmann::json j{{"identical", d.identical}, {"steps", spec.steps}, {"backends", {na, nb}}};
+        if (!stopped.empty() && d.identical) j["error"] = stopped;
         if (!d.identical)
           j["divergence"] = {
               {"step", d.step},         {"x", d.x},         {"y", d.y}, {"kind", d.kind}, {"index", d.index},
               {"variable", d.variable}, {"phase", d.phase}, {"a", d.a}, {"b", d.b},       {"text", d.text}};
         std::cout << j.dump(1) << "\n";
       } else {
-        std::cout << (d.identical
-                          ? "identical (" + std::to_string(spec.steps) + " steps, " + na + " vs " + nb + ")"
-                          : d.text)
+        std::cout << (!d.identical ? d.text
+                      : ok ? "identical (" + std::to_string(spec.steps) + " steps, " + na + " vs " + nb + ")"
+                           : stopped + " (" + na + " and " + nb + " agree up to there)")
                   << "\n";
       }
-      return d.identical ? kExitOk : kExitRegressFailed;
+      return ok ? kExitOk : kExitRegressFailed;
     };
   });
 }

@@ -62,22 +62,24 @@ void add_regress_command(CLI::App& app, Action& action) {
       if (!o->junit.empty()) check_writable(o->junit);
       if (!o->json)
         so.on_case = [](const hil::CaseResult& r) {
-          std::cout << (r.passed ? "PASS " : "FAIL ") << r.name << ": " << r.message << "\n";
+          std::cout << (r.skipped ? "SKIP " : r.passed ? "PASS " : "FAIL ") << r.name << ": " << r.message << "\n";
           for (const std::string& d : r.details) std::cout << "     " << d << "\n";
           std::cout.flush();
         };
       const std::vector<hil::CaseResult> results = hil::run_suite(suite, so);
-      std::size_t failed = 0;
-      for (const auto& r : results) failed += r.passed ? 0 : 1;
+      std::size_t failed = 0, skipped = 0;
+      for (const auto& r : results) failed += r.passed ? 0 : 1, skipped += r.skipped ? 1 : 0;
       if (!o->junit.empty()) write_text_file(o->junit, flow::junit_xml(suite.name, results));
       if (o->json) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& r : results)
           j.push_back(
-              {{"case", r.name}, {"passed", r.passed}, {"message", r.message}, {"details", r.details}});
-        std::cout << nlohmann::json{{"suite", suite.name}, {"failed", failed}, {"cases", j}}.dump(1) << "\n";
+              {{"case", r.name}, {"passed", r.passed}, {"skipped", r.skipped}, {"message", r.message}, {"details", r.details}});
+        std::cout << nlohmann::json{{"suite", suite.name}, {"failed", failed}, {"skipped", skipped}, {"cases", j}}.dump(1)
+                  << "\n";
       } else {
-        std::cout << suite.name << ": " << results.size() - failed << " passed, " << failed << " failed\n";
+        std::cout << suite.name << ": " << results.size() - failed - skipped << " passed, " << failed << " failed"
+                  << (skipped ? ", " + std::to_string(skipped) + " skipped" : std::string()) << "\n";
       }
       return failed == 0 ? kExitOk : kExitRegressFailed;
     };

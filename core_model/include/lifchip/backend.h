@@ -142,6 +142,11 @@ std::vector<int64_t> axons_by_core(const pb::ChipImage& image);
 void check_input_spikes(const std::vector<InputSpike>& spikes, const ChipShape& shape,
                         const std::vector<int64_t>& axons_by_core, uint32_t timestep);
 
+/// The one message of a chip ERROR register (spec §7) seen by a backend during `step`:
+/// "<backend>: the chip reported ERROR 0x8 in step 5: input spike FIFO overflow (more than 4096
+/// host packets for one step)". Every model throws InputError with it, so they agree on errors.
+std::string chip_error_message(const std::string& backend, uint32_t error_bits, uint32_t step);
+
 /// Registry of backends by name (`--backend NAME`). Implementations register themselves with a
 /// static BackendRegistration in their own file under core_model/src/impl/.
 class BackendRegistry {

@@ -175,8 +175,11 @@ class FunctionalBackend final : public Backend {
     StepFigure fig;
     fig.step = t;
 
-    // Phase 0 INJECT.
+    // Phase 0 INJECT. The host input FIFO holds HOST_SPIKE_FIFO_DEPTH packets for a step (spec §7):
+    // more sets ERR_SPIKE_IN_OVERFLOW in every model, and the backend stops at this step.
     auto it = pending_inputs_.find(t);
+    if (it != pending_inputs_.end() && it->second.size() > static_cast<std::size_t>(s::HOST_SPIKE_FIFO_DEPTH))
+      throw InputError(chip_error_message("functional", static_cast<uint32_t>(s::ERR_SPIKE_IN_OVERFLOW), t));
     if (it != pending_inputs_.end()) {
       for (uint32_t packed : it->second) {
         const uint32_t ci = packed >> 16;

@@ -163,8 +163,7 @@ class SystemCBackend final : public Backend {
     const uint32_t err = read(s::REG_ERROR);
     if (err == 0) return;
     write(s::REG_ERROR, err);
-    throw InputError("systemc: the chip reported ERROR 0x" + hex(err) +
-                     " (bit3: input spike FIFO overflow, bit4: output spike FIFO overflow)");
+    throw InputError(chip_error_message("systemc", err, timestep_));
   }
 
   void drain_fifo() {
