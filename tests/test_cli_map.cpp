@@ -95,7 +95,8 @@ TEST_F(CliMap, MapWritesAValidImageReportAndBindings) {
   for (const char* k : {"fit", "layers", "cores", "traffic", "passes"}) EXPECT_TRUE(rep.contains(k)) << k;
   const nlohmann::json b = nlohmann::json::parse(slurp(d / "bind.json"));
   EXPECT_FALSE(b["input_targets"].empty());
-  EXPECT_FALSE(b["channels"].empty());
+  EXPECT_FALSE(b["output_channels"].empty());
+  EXPECT_EQ(b["format"], "lifchip-bindings-1");
   // --json on stdout parses.
   const Result rj =
       lifchip("map " + quote(kNir) + " -o " + quote(d / "img2.txtpb") + " --json --reset subtract");

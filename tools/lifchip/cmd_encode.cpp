@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "lifchip/flow/bindings.h"
 #include "lifchip/flow/data.h"
 #include "lifchip/flow/encode.h"
 
@@ -103,7 +104,7 @@ int encode_command(const EncodeOptions& o) {
 }
 
 struct DecodeOptions {
-  std::string result, labels, method = "count";
+  std::string result, labels, bindings, method = "count";
   uint32_t classes = 0, steps = 0, gap = 0;
   bool json = false;
 };
@@ -121,11 +122,38 @@ int decode_command(const DecodeOptions& o) {
     throw InputError(o.result + ": the run has " + std::to_string(r.steps()) +
                      " steps, fewer than one sample of " + std::to_string(steps));
   uint32_t classes = o.classes;
-  if (classes == 0)
-    for (const pb::OutputSpike& sp : r.spikes()) classes = std::max(classes, sp.channel() + 1);
-  const std::vector<int> pred =
-      flow::decode(r, o.method == "count" ? flow::DecodeMethod::kCount : flow::DecodeMethod::kFirst,
-                    classes, samples, steps, period);
+  std::vector<int> pred;
+  if (!o.bindings.empty()) {
+    // The network's outputs (terms, bias) from the chip's channels, each sample's window shifted by
+    // the mapped network's latency, as `evaluate` decodes.
+    if (o.classes) throw InputError("option '--classes': not with --bindings (the classes are the network's outputs)");
+    reject_directory(o.bindings);
+    const flow::Bindings b =
+        for_file(o.bindings, [&] { return flow::parse_bindings(flow::read_file_bytes(o.bindings), o.bindings); });
+    if (b.output.latency > o.gap && samples > 1)
+      std::cerr << "warning: --gap " << o.gap << " is shorter than the network's latency of " << b.output.latency
+                << " steps: the last " << b.output.latency - o.gap
+                << " steps of each sample's answer fall into the next sample's window\n";
+    const flow::ResponseDecode method = flow::parse_response_decode(o.method);
+    mapper::MapResult m;
+    m.output = b.output;
+    classes = m.output.size();
+    std::vector<std::vector<OutputSpike>> by_sample(samples);
+    for (const pb::OutputSpike& sp : r.spikes()) {
+      const uint32_t i = sp.step() / period;
+      if (i < samples) by_sample[i].push_back({sp.step() - i * period, sp.channel(), 0});
+    }
+    for (uint32_t i = 0; i < samples; ++i)
+      pred.push_back(flow::decode_response(m.decode(by_sample[i], period), method, m.output.bias));
+  } else {
+    if (o.method != "count" && o.method != "first")
+      throw InputError("option '--method': " + o.method +
+                       " decodes the network's outputs: it needs --bindings (without it: count or first)");
+    if (classes == 0)
+      for (const pb::OutputSpike& sp : r.spikes()) classes = std::max(classes, sp.channel() + 1);
+    pred = flow::decode(r, o.method == "count" ? flow::DecodeMethod::kCount : flow::DecodeMethod::kFirst, classes,
+                        samples, steps, period);
+  }
   std::vector<int64_t> labels;
   if (!o.labels.empty()) {
     const Matrix m = for_file(o.labels, [&] { return flow::read_matrix(o.labels); });
@@ -227,9 +255,13 @@ void add_encode_commands(CLI::App& app, Action& action) {
   CLI::App* dec =
       app.add_subcommand("decode", "Decode a run's output spikes to one class per sample (and accuracy)");
   dec->add_option("RESULT", d->result, "A RunResult file from `lifchip run -o`")->required();
-  dec->add_option("--method", d->method, "count: most spikes wins; first: earliest spike wins")
-      ->check(CLI::IsMember({"count", "first"}))
+  dec->add_option("--method", d->method,
+                  "count: most spikes (largest sum) wins; first: earliest wins; with --bindings also mean, max, "
+                  "last (of the network's output values)")
+      ->check(CLI::IsMember({"count", "first", "mean", "max", "last"}))
       ->capture_default_str();
+  dec->add_option("--bindings", d->bindings,
+                  "The bindings file of `lifchip map --bindings`: decode the network's outputs, latency removed");
   dec->add_option("--classes", d->classes,
                   "Output channels 0..N-1 are the classes (default: highest channel + 1)");
   dec->add_option("--steps", d->steps, "Steps per sample, as encoded (default: the whole run is one sample)")

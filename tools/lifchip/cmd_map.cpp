@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "lifchip/mapper/map.h"
+#include "lifchip/flow/bindings.h"
 #include "lifchip/flow/data.h"
 
 namespace lifchip::cli {
@@ -206,43 +207,6 @@ int do_fit(MapCliOptions o) {
   return kExitOk;
 }
 
-nlohmann::json bindings_json(const m::MapResult& r) {
-  nlohmann::json j;
-  nlohmann::json in = nlohmann::json::array();
-  for (const auto& p : r.input.ports)
-    in.push_back({{"name", p.name}, {"offset", p.offset}, {"size", p.size}});
-  j["input_ports"] = in;
-  nlohmann::json targets = nlohmann::json::array();
-  for (const auto& t : r.input.targets) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& a : t) list.push_back({a.x, a.y, a.axon});
-    targets.push_back(list);
-  }
-  j["input_targets"] = targets;  // [input index] -> [[x, y, axon], ...]
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& p : r.output.ports)
-    out.push_back({{"name", p.name}, {"offset", p.offset}, {"size", p.size}});
-  j["output_ports"] = out;
-  nlohmann::json ch = nlohmann::json::array();
-  for (const auto& c : r.output.channels)
-    ch.push_back({{"population", c.population},
-                  {"neuron", c.neuron},
-                  {"x", c.x},
-                  {"y", c.y},
-                  {"core_neuron", c.core_neuron}});
-  j["channels"] = ch;
-  nlohmann::json terms = nlohmann::json::array();
-  for (const auto& t : r.output.terms) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& x : t) list.push_back({x.channel, x.weight});
-    terms.push_back(list);
-  }
-  j["output_terms"] = terms;  // [output index] -> [[channel, weight], ...]
-  j["output_bias"] = r.output.bias;
-  j["latency"] = r.output.latency;
-  return j;
-}
-
 int do_map(MapCliOptions o) {
   finish_options(o);
   check_writable(o.output);
@@ -261,7 +225,7 @@ int do_map(MapCliOptions o) {
   const std::string text = o.json ? r.report.json() + "\n" : r.report.table();
   write_output(o.output, r.image);
   if (!o.report.empty()) write_text_file(o.report, r.report.json() + "\n");
-  if (!o.bindings.empty()) write_text_file(o.bindings, bindings_json(r).dump(2) + "\n");
+  if (!o.bindings.empty()) write_text_file(o.bindings, flow::bindings_json(r));
   std::cout << text;
   if (!o.json) std::cout << "\nWrote " << o.output << " (" << r.image.cores_size() << " cores)\n";
   return kExitOk;

@@ -101,7 +101,7 @@ def main():
         with open(rep) as f:
             res["mapper_report"] = json.load(f)
         res["cores_used"] = len(set((tt[0], tt[1]) for t in targets for tt in t) |
-                                set((c["x"], c["y"]) for c in b["channels"]))
+                                set((c["x"], c["y"]) for c in b["output_channels"]))
     res["chip"] = {}
     for backend in args.backends.split(","):
         t0 = time.time()

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lifchip/flow/bindings.h"
+
 namespace lifchip::flow {
 
 namespace {
@@ -47,6 +49,19 @@ Binding parse_binding(const std::string& text, const std::string& name, uint32_t
     throw InputError(name + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
   }
   if (!j.is_object()) throw InputError(name + ": a binding must be a JSON object");
+  if (j.contains("input_targets")) {  // the bindings file of `lifchip map --bindings`: channel = network input
+    const Bindings all = parse_bindings(text, name);
+    Binding b;
+    for (const auto& list : all.input.targets) {
+      std::vector<AxonTarget> targets;
+      for (const auto& a : list) targets.push_back({a.x, a.y, a.axon});
+      b.channels.push_back(std::move(targets));
+    }
+    if (b.channels.size() != channels)
+      throw InputError(name + ": the mapped network has " + std::to_string(b.channels.size()) +
+                       " inputs; the encoding has " + std::to_string(channels) + " channels");
+    return b;
+  }
   if (j.contains("core")) {
     const auto& core = j["core"];
     if (!core.is_array() || core.size() != 2 || !core[0].is_number_unsigned() ||
