@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lifchip/image.h"
+#include "lifchip/mapper/map.h"
 #include "lifchip/flow/energy.h"
 
 namespace lifchip::cli {
@@ -33,6 +34,19 @@ void add_report_command(CLI::App& app, Action& action);
 void add_demo_command(CLI::App& app, Action& action);
 void add_regress_command(CLI::App& app, Action& action);
 void add_compare_command(CLI::App& app, Action& action);
+void add_evaluate_command(CLI::App& app, Action& action);
+
+/// A network imported and mapped with the map options of `lifchip map`.
+struct NetworkMapping {
+  std::string path;
+  mapper::Network network;
+  mapper::MapResult mapped;
+  bool json = false;  // --json was given
+};
+/// Adds NETWORK and every option of `lifchip map` but the outputs (mesh, capacities, strategies,
+/// dt, reset, samples, headroom, --json) to `sub`; the function it returns, called after parsing,
+/// imports and maps (InputError naming the file, option or population). cmd_map.cpp.
+std::function<NetworkMapping()> add_network_mapping(CLI::App* sub);
 
 /// The longest run `lifchip run` accepts. Results keep per-step figures and probe values in memory,
 /// so an unbounded step count (e.g. a stimuli step of 4e9 from a corrupt file) would exhaust memory.

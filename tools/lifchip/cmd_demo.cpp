@@ -17,6 +17,7 @@
 #include "lifchip/flow/data.h"
 #include "lifchip/flow/encode.h"
 #include "lifchip/flow/energy.h"
+#include "lifchip/flow/evaluate.h"
 #include "lifchip/flow/report.h"
 
 #ifndef LIFCHIP_EXAMPLES_DIR
@@ -44,33 +45,6 @@ std::string example(const std::string& name) {
   std::error_code ec;
   if (std::filesystem::exists(here, ec)) return here;
   return std::string(LIFCHIP_EXAMPLES_DIR) + "/" + name;
-}
-
-// Appends one sample's run to the whole demo's result: steps, spikes and figures shifted, counters
-// summed, so the estimate and the report see one run of back-to-back inferences.
-void append_run(pb::RunResult& all, const pb::RunResult& one) {
-  const uint32_t offset = all.steps();
-  all.set_backend(one.backend());
-  all.set_steps(offset + one.steps());
-  for (const pb::OutputSpike& s : one.spikes()) {
-    pb::OutputSpike* t = all.add_spikes();
-    *t = s;
-    t->set_step(s.step() + offset);
-  }
-  for (const pb::StepFigures& f : one.per_step()) {
-    pb::StepFigures* t = all.add_per_step();
-    *t = f;
-    t->set_step(f.step() + offset);
-  }
-  pb::Counters* c = all.mutable_counters();
-  if (c->cores_size() == 0) {
-    *c = one.counters();
-    return;
-  }
-  for (int i = 0; i < one.counters().cores_size(); ++i)
-    for (int k = 0; k < one.counters().cores(i).values_size(); ++k)
-      c->mutable_cores(i)->set_values(k, c->cores(i).values(k) + one.counters().cores(i).values(k));
-  for (int k = 0; k < one.counters().chip_size(); ++k) c->set_chip(k, c->chip(k) + one.counters().chip(k));
 }
 
 int demo_command(const DemoOptions& o) {
@@ -134,7 +108,7 @@ int demo_command(const DemoOptions& o) {
     chip_correct += chip == label ? 1 : 0;
     float_correct += flt == label ? 1 : 0;
     agree += chip == flt ? 1 : 0;
-    append_run(all, r);
+    flow::append_run(all, r);
     for (const pb::StepInput& s : st.steps()) {
       pb::StepInput* t = all_stimuli.add_steps();
       *t = s;

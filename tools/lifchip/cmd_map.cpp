@@ -10,6 +10,7 @@
 #include "lifchip/mapper/map.h"
 #include "lifchip/flow/bindings.h"
 #include "lifchip/flow/data.h"
+#include "lifchip/flow/evaluate.h"
 
 namespace lifchip::cli {
 
@@ -24,50 +25,6 @@ struct MapCliOptions {
   double dt = 0;
   uint32_t sample_steps = 0;
 };
-
-// Sample input spikes from rows (sample, step, input) — numpy.argwhere of a samples x steps x
-// inputs raster — one NetworkStimulus per sample index 0 ... max, each `steps` long (0: one more
-// than the largest step in the file). Input indices are checked against the network by the mapper.
-std::vector<m::NetworkStimulus> read_samples(const std::string& path, uint32_t steps) {
-  const flow::Matrix a = flow::read_matrix(path);
-  if (a.cols != 3)
-    throw InputError(path + ": " + std::to_string(a.cols) +
-                     " columns; sample spikes are rows (sample, step, input), 3 columns");
-  if (a.rows == 0) throw InputError(path + ": no spikes (0 rows of (sample, step, input))");
-  constexpr double kMaxSamples = 1 << 20;
-  const double limit[3] = {kMaxSamples - 1, double(kMaxRunSteps - 1), double(UINT32_MAX)};
-  const char* const name[3] = {"sample", "step", "input"};
-  std::vector<std::vector<m::SpikeEvent>> by_sample;
-  uint32_t last_step = 0;
-  for (std::size_t r = 0; r < a.rows; ++r) {
-    for (std::size_t c = 0; c < 3; ++c) {
-      const double v = a.at(r, c);
-      if (!(v >= 0 && v <= limit[c] && v == std::floor(v)))
-        throw InputError(path + ": row " + std::to_string(r) + ": " + name[c] + " " + std::to_string(v) +
-                         " is not an integer in 0 ... " + std::to_string(uint64_t(limit[c])));
-    }
-    const auto sample = static_cast<std::size_t>(a.at(r, 0));
-    if (sample >= by_sample.size()) by_sample.resize(sample + 1);
-    const m::SpikeEvent e{static_cast<uint32_t>(a.at(r, 1)), static_cast<uint32_t>(a.at(r, 2))};
-    last_step = std::max(last_step, e.step);
-    by_sample[sample].push_back(e);
-  }
-  if (steps != 0 && last_step >= steps)
-    throw InputError(path + ": a spike at step " + std::to_string(last_step) + " is outside --sample-steps " +
-                     std::to_string(steps));
-  std::vector<m::NetworkStimulus> out(by_sample.size());
-  for (std::size_t i = 0; i < by_sample.size(); ++i) {
-    std::sort(by_sample[i].begin(), by_sample[i].end());
-    for (std::size_t k = 1; k < by_sample[i].size(); ++k)
-      if (by_sample[i][k] == by_sample[i][k - 1])
-        throw InputError(path + ": sample " + std::to_string(i) + " has the spike (step " +
-                         std::to_string(by_sample[i][k].step) + ", input " +
-                         std::to_string(by_sample[i][k].index) + ") twice");
-    out[i].num_steps = steps != 0 ? steps : last_step + 1;
-    out[i].spikes = std::move(by_sample[i]);
-  }
-  return out;
-}
 
 void add_map_options(CLI::App* c, MapCliOptions* o) {
   c->add_option("NETWORK", o->input, "Network: NIR (.nir/.h5/.hdf5) or our protobuf (.pb/.txtpb/...)")
@@ -117,7 +74,7 @@ void finish_options(MapCliOptions& o) {
   else
     throw InputError("option '--reset': '" + o.reset + "' is not zero or subtract");
   if (!o.samples.empty())
-    o.map.sample_stimuli = for_file(o.samples, [&] { return read_samples(o.samples, o.sample_steps); });
+    o.map.sample_stimuli = for_file(o.samples, [&] { return flow::read_spike_samples(o.samples, o.sample_steps); });
   else if (o.sample_steps != 0)
     throw InputError("option '--sample-steps': needs --samples");
 }
@@ -207,20 +164,30 @@ int do_fit(MapCliOptions o) {
   return kExitOk;
 }
 
+// Import and map (options already finished), the import's report sections in front of the map's.
+NetworkMapping import_and_map(MapCliOptions& o) {
+  NetworkMapping nm;
+  nm.path = o.input;
+  nm.json = o.json;
+  m::Report imp;
+  nm.network = load(o.input, &imp);
+  check_sample_inputs(o, nm.network);
+  if (o.map.image_name.empty()) {
+    const auto slash = o.input.find_last_of('/');
+    o.map.image_name = slash == std::string::npos ? o.input : o.input.substr(slash + 1);
+  }
+  nm.mapped = for_file(o.input, [&] { return m::map_network(nm.network, o.map); });
+  auto& sections = nm.mapped.report.passes.sections;
+  sections.insert(sections.begin(), imp.sections.begin(), imp.sections.end());
+  return nm;
+}
+
 int do_map(MapCliOptions o) {
   finish_options(o);
   check_writable(o.output);
   if (!o.report.empty()) check_writable(o.report);
   if (!o.bindings.empty()) check_writable(o.bindings);
-  m::Report imp;
-  const m::Network net = load(o.input, &imp);
-  check_sample_inputs(o, net);
-  if (o.map.image_name.empty()) {
-    const auto slash = o.input.find_last_of('/');
-    o.map.image_name = slash == std::string::npos ? o.input : o.input.substr(slash + 1);
-  }
-  m::MapResult r = for_file(o.input, [&] { return m::map_network(net, o.map); });
-  r.report.passes.sections.insert(r.report.passes.sections.begin(), imp.sections.begin(), imp.sections.end());
+  const m::MapResult r = import_and_map(o).mapped;
   // Everything is computed before anything is written: no partial outputs on failure.
   const std::string text = o.json ? r.report.json() + "\n" : r.report.table();
   write_output(o.output, r.image);
@@ -232,6 +199,16 @@ int do_map(MapCliOptions o) {
 }
 
 }  // namespace
+
+std::function<NetworkMapping()> add_network_mapping(CLI::App* sub) {
+  auto o = std::make_shared<MapCliOptions>();
+  add_map_options(sub, o.get());
+  return [o] {
+    MapCliOptions x = *o;
+    finish_options(x);
+    return import_and_map(x);
+  };
+}
 
 void add_map_commands(CLI::App& app, Action& action) {
   auto io = std::make_shared<MapCliOptions>();

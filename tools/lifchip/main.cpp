@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   add_run_command(app, action);
   add_estimate_command(app, action);
   add_compare_command(app, action);
+  add_evaluate_command(app, action);
   add_report_command(app, action);
   add_demo_command(app, action);
   add_regress_command(app, action);

@@ -122,7 +122,7 @@ std::string read_file_bytes(const std::string& path) {
   return os.str();
 }
 
-Matrix parse_npy(const std::string& bytes, const std::string& name) {
+NdArray parse_npy_array(const std::string& bytes, const std::string& name) {
   static const char kMagic[] = "\x93NUMPY";
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0)
     throw InputError(name + ": not an NPY file (the magic string \\x93NUMPY is missing)");
@@ -186,20 +186,22 @@ Matrix parse_npy(const std::string& bytes, const std::string& name) {
     item = 1;
   else
     throw InputError(name + ": NPY dtype '" + descr + "' is not supported (<f4, <f8, <i4, <i8, |u1, |b1)");
-  if (shape.size() > 2)
-    throw InputError(name + ": NPY array has " + std::to_string(shape.size()) +
-                     " dimensions; expected 1 (one sample) or 2 (rows x columns)");
-  Matrix m;
-  m.rows = shape.size() == 2 ? shape[0] : 1;
-  m.cols = shape.empty() ? 1 : shape.back();
-  if (m.cols != 0 && m.rows > kMaxArrayElements / m.cols)
+  NdArray a;
+  a.shape = shape;
+  std::size_t count = 1;
+  for (std::size_t d : shape) {
+    if (d != 0 && count > kMaxArrayElements / d)
+      throw InputError(name + ": NPY shape holds more than " + std::to_string(kMaxArrayElements) + " elements");
+    count *= d;
+  }
+  if (count > kMaxArrayElements)
     throw InputError(name + ": NPY shape holds more than " + std::to_string(kMaxArrayElements) + " elements");
-  const std::size_t count = m.rows * m.cols;
   if (bytes.size() - offset != count * item)
     throw InputError(name + ": NPY data is " + std::to_string(bytes.size() - offset) +
                      " bytes; shape and dtype " + descr + " need " + std::to_string(count * item));
-  m.values.resize(count);
+  a.values.resize(count);
   const unsigned char* d = u + offset;
+  std::vector<std::size_t> index(shape.size(), 0);  // Fortran order: the first index runs fastest
   for (std::size_t k = 0; k < count; ++k) {
     double v = 0;
     if (descr == "<f4")
@@ -215,13 +217,35 @@ Matrix parse_npy(const std::string& bytes, const std::string& name) {
                        ", not 0 or 1");
     else
       v = d[k];
-    // Fortran order stores column after column: element k is (k % rows, k / rows).
-    const std::size_t row = fortran ? k % m.rows : k / m.cols, col = fortran ? k / m.rows : k % m.cols;
-    if (!std::isfinite(v))
-      throw InputError(name + ": NPY element [" + std::to_string(row) + ", " + std::to_string(col) +
-                       "] is not a finite number");
-    m.values[row * m.cols + col] = v;
+    std::size_t at = k;
+    if (fortran) {
+      at = 0;
+      for (std::size_t dim = 0; dim < shape.size(); ++dim) at = at * shape[dim] + index[dim];
+      for (std::size_t dim = 0; dim < shape.size() && ++index[dim] == shape[dim]; ++dim) index[dim] = 0;
+    }
+    if (!std::isfinite(v)) {
+      std::vector<std::size_t> idx(shape.size());
+      std::size_t rest = at;
+      for (std::size_t dim = shape.size(); dim-- > 0;) idx[dim] = rest % shape[dim], rest /= shape[dim];
+      if (idx.size() == 1) idx.insert(idx.begin(), 0);  // a 1-D array is one row, as parse_npy reads it
+      std::string where;
+      for (std::size_t i : idx) where += (where.empty() ? "" : ", ") + std::to_string(i);
+      throw InputError(name + ": NPY element [" + where + "] is not a finite number");
+    }
+    a.values[at] = v;
   }
+  return a;
+}
+
+Matrix parse_npy(const std::string& bytes, const std::string& name) {
+  NdArray a = parse_npy_array(bytes, name);
+  if (a.shape.size() > 2)
+    throw InputError(name + ": NPY array has " + std::to_string(a.shape.size()) +
+                     " dimensions; expected 1 (one sample) or 2 (rows x columns)");
+  Matrix m;
+  m.rows = a.shape.size() == 2 ? a.shape[0] : 1;
+  m.cols = a.shape.empty() ? 1 : a.shape.back();
+  m.values = std::move(a.values);
   return m;
 }
 
@@ -282,9 +306,18 @@ Matrix read_matrix(const std::string& path) {
   throw InputError(path + ": unknown data format (expected a .npy or .csv file)");
 }
 
-std::string write_npy(const Matrix& m) {
-  std::string dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(m.rows) + ", " +
-                     std::to_string(m.cols) + "), }";
+NdArray read_array(const std::string& path) {
+  if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0)
+    return parse_npy_array(read_file_bytes(path), path);
+  Matrix m = read_matrix(path);
+  return NdArray{{m.rows, m.cols}, std::move(m.values)};
+}
+
+std::string write_npy(const NdArray& a) {
+  std::string shape;
+  for (std::size_t d : a.shape) shape += std::to_string(d) + ", ";
+  if (!shape.empty()) shape.resize(shape.size() - (a.shape.size() > 1 ? 2 : 1));  // (3,) or (2, 3)
+  std::string dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + shape + "), }";
   std::size_t total = 10 + dict.size() + 1;
   dict += std::string((64 - total % 64) % 64, ' ') + "\n";
   std::string out("\x93NUMPY\x01\x00", 8);
@@ -293,9 +326,11 @@ std::string write_npy(const Matrix& m) {
   out += static_cast<char>(len >> 8);
   out += dict;
   const std::size_t data = out.size();
-  out.resize(data + 8 * m.values.size());
-  std::memcpy(&out[data], m.values.data(), 8 * m.values.size());
+  out.resize(data + 8 * a.values.size());
+  std::memcpy(&out[data], a.values.data(), 8 * a.values.size());
   return out;
 }
+
+std::string write_npy(const Matrix& m) { return write_npy(NdArray{{m.rows, m.cols}, m.values}); }
 
 }  // namespace lifchip::flow

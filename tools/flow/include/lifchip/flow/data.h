@@ -20,6 +20,17 @@ struct Matrix {
 /// must give a clear error, not an attempt to allocate terabytes.
 inline constexpr std::size_t kMaxArrayElements = std::size_t{1} << 26;
 
+/// An N-dimensional array in C order (the last index runs fastest).
+struct NdArray {
+  std::vector<std::size_t> shape;
+  std::vector<double> values;
+};
+
+/// Parses an NPY file's bytes as parse_npy does, of any number of dimensions (up to 8).
+NdArray parse_npy_array(const std::string& bytes, const std::string& name);
+/// Reads a file by its extension: .npy (parse_npy_array) or .csv/.txt (a 2-D array, parse_csv).
+NdArray read_array(const std::string& path);
+
 /// Parses an NPY file's bytes (format versions 1.0, 2.0 and 3.0; dtypes <f4 <f8 <i4 <i8 |u1 |b1; C or
 /// Fortran order; 1-D arrays are one row, 2-D arrays are rows x columns). `name` prefixes every error.
 /// Throws InputError on anything else: bad magic, truncated header or data, trailing bytes, a
@@ -36,6 +47,7 @@ Matrix read_matrix(const std::string& path);
 
 /// Serialises a matrix as an NPY 1.0 file with dtype <f8 (for tests and the demo's data).
 std::string write_npy(const Matrix& m);
+std::string write_npy(const NdArray& a);
 
 /// The whole file as bytes; throws InputError naming the path and the system error.
 std::string read_file_bytes(const std::string& path);

@@ -1,0 +1,201 @@
+// `lifchip evaluate NETWORK --inputs X.npy [--labels Y.npy]`: the researcher's question "how
+// accurate is my network on the chip, against float": map it (every option of `map`), run every
+// sample from a reset chip and in the float reference, and print agreement, accuracy and the energy
+// and latency per inference (docs/cli.md, "evaluate"). A thin caller of flow::evaluate_samples.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "lifchip/flow/evaluate.h"
+
+namespace lifchip::cli {
+
+nlohmann::json estimate_json(const flow::Estimate& e);
+
+namespace {
+
+struct EvaluateCliOptions {
+  std::string inputs, labels, backend = "functional", decode = "count", encoding, model = "loihi1";
+  uint32_t steps = 0, max_samples = 0;
+  double max_value = 1;
+  uint64_t seed = 1;
+};
+
+std::string percent(double v) {
+  std::ostringstream os;
+  os.precision(4);
+  os << 100 * v << " %";
+  return os.str();
+}
+
+std::string fixed3(double v) {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(3);
+  os << v;
+  return os.str();
+}
+
+const char* decode_meaning(flow::ResponseDecode d) {
+  switch (d) {
+    case flow::ResponseDecode::kCount: return "the output with the largest sum over steps (spike count)";
+    case flow::ResponseDecode::kMean: return "the output with the largest mean over steps";
+    case flow::ResponseDecode::kMax: return "the output with the largest value at any step";
+    case flow::ResponseDecode::kLast: return "the output with the largest value at the last step";
+    case flow::ResponseDecode::kFirst: return "the first output to move (first spike)";
+  }
+  return "";
+}
+
+int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMapping()>& map) {
+  const flow::ResponseDecode decode = flow::parse_response_decode(o.decode);
+  const flow::EnergyModel model = flow::load_energy_model(o.model);
+  reject_directory(o.inputs);
+  // Inputs first (a bad file fails before the mapping work), then labels, then the mapping.
+  std::vector<mapper::NetworkStimulus> samples = for_file(o.inputs, [&] {
+    if (o.encoding.empty()) return flow::read_spike_samples(o.inputs, o.steps);
+    return flow::encoded_samples(flow::read_matrix(o.inputs), o.inputs, o.encoding, o.steps, o.max_value, o.seed);
+  });
+  if (o.max_samples && samples.size() > o.max_samples) samples.resize(o.max_samples);
+  std::vector<int> labels;
+  if (!o.labels.empty()) {
+    reject_directory(o.labels);
+    labels = for_file(o.labels, [&] { return flow::read_labels(o.labels); });
+    if (o.max_samples && labels.size() > o.max_samples) labels.resize(o.max_samples);
+    if (labels.size() != samples.size())
+      throw InputError(o.labels + ": " + std::to_string(labels.size()) + " labels for " +
+                       std::to_string(samples.size()) + " samples in " + o.inputs);
+  }
+  const NetworkMapping nm = map();
+  const mapper::MapResult& mapped = nm.mapped;
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    for (const mapper::SpikeEvent& e : samples[i].spikes)
+      if (e.index >= mapped.input.size())
+        throw InputError(o.inputs + ": sample " + std::to_string(i) + " has a spike on input " +
+                         std::to_string(e.index) + "; " + nm.path + " has " + std::to_string(mapped.input.size()) +
+                         " inputs");
+
+  flow::EvaluateOptions eo;
+  eo.backend = o.backend;
+  eo.decode = decode;
+  Progress progress("lifchip evaluate", "samples");
+  eo.on_sample = [&](uint64_t done, uint64_t total) { progress(done, total); };
+  const flow::Evaluation ev = for_file(nm.path, [&] { return flow::evaluate_samples(nm.network, mapped, samples, labels, eo); });
+  progress.finish();
+  const flow::Agreement& a = ev.agreement;
+  flow::EstimateOptions est;
+  est.inference_steps = ev.steps_per_sample;
+  const flow::Estimate e = flow::estimate(ev.run, &mapped.image, model, est);
+
+  // What is likely wrong, said once on stderr.
+  std::vector<std::string> warnings;
+  if (a.float_silent == a.samples)
+    warnings.push_back("the float reference's outputs never move on any sample: the network is silent "
+                       "(check dt, --dt, and the input scaling); agreement figures say little");
+  else if (a.chip_silent == a.samples)
+    warnings.push_back("the chip's outputs never move on any sample while the float reference's do: check "
+                       "the quantisation report (lifchip map) for zeroed weights and tau errors");
+  if (a.samples && double(a.argmax_equal) / double(a.samples) < 0.95)
+    warnings.push_back("chip and float decode the same class on only " +
+                       percent(double(a.argmax_equal) / double(a.samples)) + " of the samples");
+  for (const std::string& w : warnings) std::cerr << "warning: " << w << "\n";
+
+  if (nm.json) {
+    nlohmann::json ports = nlohmann::json::array();
+    for (const auto& p : a.ports)
+      ports.push_back({{"name", p.name},
+                       {"spike_agreement", p.spike_agreement},
+                       {"count_correlation", p.count_correlation},
+                       {"chip_events", p.chip_events},
+                       {"float_events", p.float_events}});
+    nlohmann::json j{{"network", nm.path},
+                     {"inputs", o.inputs},
+                     {"backend", o.backend},
+                     {"samples", a.samples},
+                     {"steps_per_sample", ev.steps_per_sample},
+                     {"decode", o.decode},
+                     {"fit", mapped.report.fit.message},
+                     {"cores_used", mapped.report.fit.cores_used},
+                     {"mesh", {mapped.image.config().mesh_width(), mapped.image.config().mesh_height()}},
+                     {"dt_s", mapped.report.dt},
+                     {"output_spike_agreement", a.spike_agreement},
+                     {"output_count_correlation", a.count_correlation},
+                     {"class_agreement", a.samples ? double(a.argmax_equal) / double(a.samples) : 0.0},
+                     {"chip_silent_samples", a.chip_silent},
+                     {"float_silent_samples", a.float_silent},
+                     {"ports", ports},
+                     {"chip_class", ev.chip_class},
+                     {"float_class", ev.float_class},
+                     {"energy_per_inference_j", e.energy_per_inference_j},
+                     {"latency_per_inference_s", e.inference_latency_s},
+                     {"estimate", estimate_json(e)},
+                     {"warnings", warnings}};
+    if (a.chip_accuracy) j["chip_accuracy"] = *a.chip_accuracy, j["float_accuracy"] = *a.float_accuracy;
+    std::cout << j.dump(1) << "\n";
+    return kExitOk;
+  }
+  std::cout << "lifchip evaluate: " << nm.path << " (" << mapped.input.size() << " inputs, " << mapped.output.size()
+            << " outputs), " << a.samples << " samples of " << samples.front().num_steps << " steps from " << o.inputs
+            << ", on the " << o.backend << " model\n"
+            << "  mapped: " << mapped.report.fit.message << " (mesh " << mapped.image.config().mesh_width() << "x"
+            << mapped.image.config().mesh_height() << ", dt " << mapped.report.dt * 1e3 << " ms)\n"
+            << "  decode: " << o.decode << ", " << decode_meaning(decode) << "\n\n";
+  Table t({"figure", "chip", "float"});
+  if (a.chip_accuracy) t.add({"accuracy", percent(*a.chip_accuracy), percent(*a.float_accuracy)});
+  t.add({"same class on chip and in float",
+         percent(a.samples ? double(a.argmax_equal) / double(a.samples) : 0.0) + " (" +
+             std::to_string(a.argmax_equal) + " / " + std::to_string(a.samples) + ")",
+         ""});
+  t.add({"output (step, output) cells equal", percent(a.spike_agreement), ""});
+  t.add({"output count correlation", fixed3(a.count_correlation), ""});
+  t.add({"silent samples (outputs never move)", std::to_string(a.chip_silent), std::to_string(a.float_silent)});
+  t.add({"energy per inference (" + model.name + ")", flow::eng(e.energy_per_inference_j, "J"), ""});
+  t.add({"latency per inference (" + std::to_string(ev.steps_per_sample) + " steps)",
+         flow::eng(e.inference_latency_s, "s"), ""});
+  std::cout << t.str() << "  latency: " << e.latency_method << "\n\n";
+  Table p({"output port", "cells equal", "count correlation", "chip events", "float events"});
+  for (const auto& port : a.ports)
+    p.add({port.name, percent(port.spike_agreement), fixed3(port.count_correlation), fixed3(port.chip_events),
+           fixed3(port.float_events)});
+  std::cout << p.str();
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_evaluate_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<EvaluateCliOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "evaluate", "How accurate is a network on the chip, against float: map it, run samples on a chip model "
+                  "and in the float reference, compare");
+  const std::function<NetworkMapping()> map = add_network_mapping(sub);
+  sub->add_option("--inputs", o->inputs,
+                  "Sample inputs: a spike raster [samples, steps, inputs] (.npy, 0/1), argwhere rows (sample, "
+                  "step, input), or analogue data [samples, inputs] with --encoding")
+      ->required();
+  sub->add_option("--labels", o->labels, "True classes, one per sample (.npy or .csv): accuracy on chip and in float");
+  sub->add_option("--backend", o->backend, "Chip model")->capture_default_str();
+  sub->add_option("--decode", o->decode, "How outputs become a class: count | mean | max | last | first")
+      ->check(CLI::IsMember({"count", "mean", "max", "last", "first"}))
+      ->capture_default_str();
+  sub->add_option("--encoding", o->encoding, "Analogue inputs: rate | latency coding")
+      ->check(CLI::IsMember({"rate", "latency"}));
+  sub->add_option("--steps", o->steps,
+                  "Steps per sample (with --encoding; for argwhere rows, default 1 + the largest step)")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{1} << 16));
+  sub->add_option("--max", o->max_value, "With --encoding: the full-scale input value")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--encoding-seed", o->seed, "With --encoding rate: the seed (each sample its own stream)")
+      ->capture_default_str();
+  sub->add_option("--max-samples", o->max_samples, "Evaluate only the first N samples (0: all)")
+      ->capture_default_str();
+  sub->add_option("--model", o->model, "Energy model: loihi1, truenorth, default or a file")->capture_default_str();
+  sub->callback([&action, o, map] { action = [o, map] { return evaluate_command(*o, map); }; });
+}
+
+}  // namespace lifchip::cli
