@@ -113,11 +113,14 @@ Core partition_core(const Network& net, const MapOptions& o, std::vector<std::st
   c.fit.cores_available = c.shape.num_cores();
   try {
     c.part = partitioner->run(c.q, cap, c.rates, o.seed);
-  } catch (const InputError& e) {
+  } catch (const detail::PartitionError& e) {
     c.fit.fits = false;
     c.fit.message = e.what();
-    c.fit.where = "population";
-    c.fit.binding_limit = "per-neuron limit";
+    c.fit.where = e.where;
+    c.fit.binding_limit = e.binding_limit;
+    c.fit.needed = e.needed;
+    c.fit.limit = e.limit;
+    c.fit.headroom = e.limit ? 1.0 - double(e.needed) / double(e.limit) : 0;
     return c;
   }
   c.fit.cores_used = c.part.num_cores;

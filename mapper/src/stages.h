@@ -151,26 +151,53 @@ class PartitionerRegistry {
   static std::vector<std::string> names();
 };
 
-/// Fills cores one after the other with every per-core limit checked incrementally.
+/// A partition that cannot be completed: InputError with the fit figures of the limit that binds
+/// (FitResult::binding_limit, where, needed, limit), so `fit` reports it like any other limit.
+class PartitionError : public InputError {
+ public:
+  PartitionError(const std::string& message, std::string binding, std::string where_, uint64_t need,
+                 uint64_t lim)
+      : InputError(message), binding_limit(std::move(binding)), where(std::move(where_)), needed(need), limit(lim) {}
+  std::string binding_limit, where;
+  uint64_t needed = 0, limit = 0;
+};
+
+/// Fills cores one after the other with every per-core limit checked incrementally: the current
+/// core's own limits and, because a neuron placed on an earlier core gains one fan-out entry for
+/// every new core its targets land on, the fan-out tables of its sources' cores.
 class Filler {
  public:
   Filler(const QNet& q, const Capacities& cap);
-  bool can_add(uint32_t g) const;
+  bool can_add(uint32_t g) const { return check(g).ok; }
   /// Adds g to the current core; appends the sources that got a new axon there.
   void add(uint32_t g, std::vector<uint32_t>* new_sources = nullptr);
   void next_core();
   bool empty() const { return neurons_ == 0; }
   uint32_t core() const { return cur_; }
-  /// Throws the InputError that says which limit neuron g alone breaks on an empty core.
+  /// Throws the PartitionError that says which limit blocks neuron g on an empty core: one of its
+  /// own needs, or the full fan-out table of a source's (earlier) core.
   [[noreturn]] void fail(uint32_t g) const;
   Partition finish();
   Partition part;
 
  private:
+  /// The first limit adding g to the current core would break (ok: none). `core` is the core whose
+  /// table overflows (the current one or a source's), `source` the source neuron for a source core.
+  struct Check {
+    bool ok = true;
+    const char* resource = "";  // "synapse entries", "axons", ...
+    uint32_t core = 0, source = UINT32_MAX;
+    uint64_t need = 0, limit = 0;
+  };
+  Check check(uint32_t g) const;
+
   const QNet& q_;
   Capacities cap_;
   std::vector<uint32_t> axon_stamp_, dest_count_, profile_stamp_;
   std::vector<uint64_t> fanout_;
+  // Scratch of check(): new fan-out entries per core for the neuron being tried.
+  mutable std::vector<uint32_t> fan_add_;
+  mutable std::vector<uint32_t> fan_touched_;
   uint32_t cur_ = 0, neurons_ = 0, axons_ = 0, profiles_ = 0;
   uint64_t synapses_ = 0;
   uint16_t groups_ = 0;

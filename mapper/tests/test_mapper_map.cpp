@@ -447,6 +447,40 @@ TEST(MapperLimits, EveryLimitGivesItsNamedError) {
   }
 }
 
+// The in-order fill's dead end: a neuron on an earlier core gains a fan-out entry for every new
+// core its targets land on, so once that core's table is full no new core can take the next target.
+// The error names that core, its population, the figures and the resource, not the target's own
+// fan-out (which is 1 here).
+TEST(MapperLimits, AFullSourceCoreFanOutTableIsNamed) {
+  SyntheticOptions so;
+  // l1 (1 neuron) feeds all 40 neurons of l2; 4 neurons a core: core 0 holds l1 and 3 of l2
+  // (fan-out 1 + 3 host entries), and every further core of l2 adds one entry to core 0.
+  const Network net = synthetic_layered({1, 1, 40}, 1, so);
+  MapOptions o;
+  o.neurons_per_core = 4;
+  o.fanout_per_core = 8;
+  o.mesh_width = 8;
+  o.mesh_height = 8;
+  o.partition = "greedy";
+  const FitResult f = fit_network(net, o);
+  EXPECT_FALSE(f.fits);
+  EXPECT_EQ(f.binding_limit, "fan-out entries per core");
+  EXPECT_EQ(f.where, "core 0");
+  EXPECT_EQ(f.needed, 9u);
+  EXPECT_EQ(f.limit, 8u);
+  EXPECT_EQ(f.message,
+            "core 0 (population 'l1'): fan-out entries 9 > 8 — the source core's table is full: its neuron 0 "
+            "needs one more entry to reach population 'l2' neuron 19 on a new core (raise --fanout-per-core)");
+  EXPECT_EQ(f.message.find("needs 1 fan-out entries"), std::string::npos);
+  // One more entry and the fill goes on to the next dead end, with core 0 still named.
+  o.fanout_per_core = 9;
+  EXPECT_NE(error_of([&] { map_network(net, o); }).find("core 0 (population 'l1'): fan-out entries 10 > 9"),
+            std::string::npos);
+  // Enough entries: it fits (l1 reaches 11 cores, plus 3 host entries of l2 = 14).
+  o.fanout_per_core = 14;
+  EXPECT_TRUE(fit_network(net, o).fits) << fit_network(net, o).message;
+}
+
 TEST(MapperLimits, WeightExponentsNeverNeedMoreThanEightGroups) {
   // Ten projections into one population with weight ranges 2^0 .. 2^9 apart: the quantiser's
   // exponents are 0..7 (docs/mapper.md §2.3), so one core never needs more than its 8 groups.
