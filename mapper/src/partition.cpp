@@ -115,7 +115,8 @@ void Filler::fail(uint32_t g) const {
     // every new core g could go to needs one more entry there.
     const PopRange& sr = q_.pops[q_.pop_of[c.source]];
     throw PartitionError(core + " (population '" + sr.name + "'): fan-out entries " + group_digits(c.need) +
-                             " > " + group_digits(c.limit) + " — the source core's table is full: its neuron " +
+                             " > " + group_digits(c.limit) +
+                             " — the source core's table is full: its neuron " +
                              std::to_string(c.source - sr.first) + " needs one more entry to reach " + who +
                              " on a new core (raise --fanout-per-core)",
                          binding, core, c.need, c.limit);

@@ -15,6 +15,18 @@
 
 namespace lifchip::mapper::detail {
 
+// ---- time step (dt_rule.cpp) --------------------------------------------------------------------
+
+/// The time step a mapping uses and why (docs/nir.md §5): the option, else Network::dt, else what
+/// the producer's export convention implies, else 1 ms with `warning` set.
+struct DtChoice {
+  double dt = 1e-3;
+  std::string rule;      // "dt = tau_mem / r = 0.001 s, the same in every LIF/CubaLIF neuron (...)"
+  std::string producer;  // the convention the parameters match, e.g. "snnTorch (r = tau_mem/dt, ...)"
+  std::string warning;   // non-empty when nothing implied a dt
+};
+DtChoice choose_dt(const Network& net, const std::optional<double>& option);
+
 // ---- quantise (quantise.cpp) -------------------------------------------------------------------
 
 /// A port or neuron population in the flat index spaces (inputs; chip neurons; outputs).
@@ -62,6 +74,14 @@ struct QNet {
   std::vector<LayerQuant> layers;
   std::vector<std::string> notes;
 
+  /// Per projection into a neuron population: its non-zero float weights and how many of them
+  /// quantisation zeroed (mantissa 0, dropped) or clipped (mantissa saturated).
+  struct ProjectionQuant {
+    std::string name, source, target;
+    uint64_t nonzero = 0, zeroed = 0, clipped = 0;
+  };
+  std::vector<ProjectionQuant> projections;
+
   uint32_t num_sources() const { return num_inputs + num_neurons; }
 };
 
@@ -92,11 +112,15 @@ double largest_threshold(const Population& p);
 void check_stimulus(const NetworkStimulus& stimulus, uint64_t num_inputs, const std::string& where);
 
 /// The float reference (simulate_float's equations) run over `samples` (checked by the caller with
-/// check_stimulus); returns, per population id
-/// (0 for ports and silent populations), the peak of |u|, |v| and one step's |input| in units of
-/// the population's largest threshold. u is what the chip adds to v each step (r * alpha_m * I).
-std::vector<double> calibrate(const Network& network, double dt, pb::ResetMode reset_mode,
-                              const std::vector<NetworkStimulus>& samples);
+/// check_stimulus): `peak` per population id (0 for ports and silent populations) is the peak of
+/// |u|, |v| and one step's |input| in units of the population's largest threshold (u is what the
+/// chip adds to v each step, r * alpha_m * I); `spikes` counts every neuron spike of every sample.
+struct Calibration {
+  std::vector<double> peak;
+  uint64_t spikes = 0;
+};
+Calibration calibrate(const Network& network, double dt, pb::ResetMode reset_mode,
+                      const std::vector<NetworkStimulus>& samples);
 
 /// Spikes of the quantised network, simulated directly with the chip's integer rules
 /// (lifchip/arith.h) and timing, independent of partition and placement.
@@ -157,7 +181,11 @@ class PartitionError : public InputError {
  public:
   PartitionError(const std::string& message, std::string binding, std::string where_, uint64_t need,
                  uint64_t lim)
-      : InputError(message), binding_limit(std::move(binding)), where(std::move(where_)), needed(need), limit(lim) {}
+      : InputError(message),
+        binding_limit(std::move(binding)),
+        where(std::move(where_)),
+        needed(need),
+        limit(lim) {}
   std::string binding_limit, where;
   uint64_t needed = 0, limit = 0;
 };
