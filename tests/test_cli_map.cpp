@@ -44,8 +44,9 @@ TEST_F(CliMap, Help) {
     EXPECT_EQ(r.code, 0) << sub << "\n" << r;
   }
   const Result r = lifchip("map --help");
-  for (const char* w : {"--mesh", "--neurons-per-core", "--synapses-per-core", "--partition", "--place",
-                        "--seed", "--dt", "--reset", "--json", "--report", "--bindings", "--output"})
+  for (const char* w :
+       {"--mesh", "--neurons-per-core", "--synapses-per-core", "--partition", "--place", "--seed", "--dt",
+        "--reset", "--json", "--report", "--bindings", "--output", "--strict"})
     EXPECT_TRUE(contains(r.out, w)) << w;
 }
 
@@ -153,6 +154,88 @@ TEST_F(CliMap, SamplesCalibrateTheRangeAndBadSampleFilesAreNamed) {
   expect_input_error(lifchip("fit " + quote(kNir) + " --samples " + quote(e / "missing.npy")),
                      {"missing.npy"});
   EXPECT_FALSE(fs::exists(d / "bad.pb"));
+}
+
+// The defaults are auto: the mesh, the partition strategy and dt, each reported with its reason.
+TEST_F(CliMap, AutoMeshPartitionAndDtAreReported) {
+  TempDir d;
+  const std::string digits = std::string(LIFCHIP_SOURCE_DIR) + "/tools/examples/digits.nir";
+  Result r = lifchip("fit " + quote(digits));
+  ASSERT_EQ(r.code, 0) << r;
+  for (const char* w :
+       {"fits: fits on 1 of 1 cores", "mesh auto: 1x1, the smallest near-square mesh that holds 1 core",
+        "partition auto: greedy fits on 1 core", "dt = tau_mem / r = 0.001 s", "snnTorch"})
+    EXPECT_TRUE(contains(r.out, w)) << w << "\n" << r;
+  EXPECT_EQ(r.err, "") << r;
+  r = lifchip("map " + quote(digits) + " -o " + quote(d / "img.pb") + " --json");
+  ASSERT_EQ(r.code, 0) << r;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["mesh"]["width"], 1);
+  EXPECT_EQ(j["mesh"]["rule"], "mesh auto: 1x1, the smallest near-square mesh that holds 1 core");
+  EXPECT_EQ(j["partition"]["strategy"], "greedy");
+  EXPECT_TRUE(contains(j["dt_rule"].get<std::string>(), "tau_mem / r")) << j["dt_rule"];
+  EXPECT_TRUE(contains(j["producer"].get<std::string>(), "snnTorch")) << j["producer"];
+  EXPECT_TRUE(j["warnings"].empty()) << j["warnings"];
+  // fit --json carries the same decisions; a given mesh and strategy say so.
+  r = lifchip("fit " + quote(kConv) + " --mesh 3x2 --partition optimise --json");
+  ASSERT_EQ(r.code, 0) << r;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["mesh"]["rule"], "mesh 3x2 (given)");
+  EXPECT_EQ(j["cores_available"], 6);
+  EXPECT_EQ(j["partition"]["rule"], "partition optimise (given): fits on 1 core");
+  EXPECT_TRUE(contains(j["producer"].get<std::string>(), "Sinabs")) << j;
+  EXPECT_EQ(j["dt_s"], 1.0);
+  EXPECT_EQ(lifchip("fit " + quote(kConv) + " --mesh auto --partition auto --dt auto").code, 0);
+  // Bad values: one line naming the option.
+  for (const char* bad : {"0x3", "auto2", "3x", "4x4x4"})
+    expect_input_error(lifchip("fit " + quote(kConv) + " --mesh " + bad),
+                       {"option '--mesh'", bad, "auto or WxH"});
+  expect_input_error(lifchip("fit " + quote(kConv) + " --dt fast"), {"option '--dt'", "'fast'", "auto"});
+  expect_input_error(lifchip("fit " + quote(kConv) + " --dt 0"), {"option 'dt'"});
+}
+
+// Warnings go to stderr ("lifchip: warning: FILE: ...") when the command succeeds and into the JSON;
+// --strict makes the first one the error (exit 1, one line, no output file).
+TEST_F(CliMap, WarningsGoToStderrAndStrictMakesThemErrors) {
+  TempDir d;
+  const std::string lif = kData + "/nir/affine_lif_v1.nir";  // r = 1 everywhere: no dt in the file
+  Result r = lifchip("map " + quote(lif) + " -o " + quote(d / "img.pb") + " --json");
+  ASSERT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.err, "lifchip: warning: " + lif + ": cannot infer dt: r = 1 and w_in = 1")) << r;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["warnings"].size(), 1u) << j["warnings"];
+  EXPECT_EQ(j["dt_s"], 0.001);
+  EXPECT_TRUE(contains(j["dt_rule"].get<std::string>(), "fallback")) << j["dt_rule"];
+  expect_input_error(lifchip("map " + quote(lif) + " -o " + quote(d / "strict.pb") + " --strict"),
+                     {lif, "--strict: cannot infer dt", "pass --dt SECONDS"});
+  EXPECT_FALSE(fs::exists(d / "strict.pb"));
+  expect_input_error(lifchip("fit " + quote(lif) + " --strict"), {lif, "--strict: cannot infer dt"});
+  // With dt given nothing is left to warn about.
+  r = lifchip("map " + quote(lif) + " -o " + quote(d / "ok.pb") + " --dt 0.001 --strict");
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.err, "") << r;
+  // dt above a time constant (tau_mem 10 ms).
+  r = lifchip("fit " + quote(lif) + " --dt 0.02");
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.err, "population 'lif': dt 20 ms > tau_mem 10 ms")) << r;
+  EXPECT_TRUE(contains(r.err, "tau_mem realised with a 100.0 % error (> 5 %)")) << r;
+  expect_input_error(lifchip("fit " + quote(lif) + " --dt 0.02 --strict"),
+                     {"--strict: population 'lif': dt 20 ms"});
+  // Weights lost to quantisation (1 of 48 in the file's only projection).
+  const std::string zeroed = kData + "/nir/compressed_fixedstr.nir";
+  r = lifchip("fit " + quote(zeroed) + " --dt 0.001");
+  EXPECT_TRUE(contains(r.err, "projection 'fc' ('input' -> 'lif'): 1 of 48 non-zero weights (2.1 %) lost"))
+      << r;
+  expect_input_error(lifchip("fit " + quote(zeroed) + " --dt 0.001 --strict"), {"--strict: projection 'fc'"});
+  // A silent float reference on the calibration samples.
+  std::ofstream(d / "one.csv") << "0,0,0\n";
+  const std::string samples = " --dt 0.001 --samples " + quote(d / "one.csv") + " --sample-steps 3";
+  r = lifchip("map " + quote(lif) + " -o " + quote(d / "s.pb") + samples);
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.err, "the float reference is silent")) << r;
+  expect_input_error(lifchip("map " + quote(lif) + " -o " + quote(d / "s2.pb") + samples + " --strict"),
+                     {"--strict: the float reference is silent"});
+  EXPECT_FALSE(fs::exists(d / "s2.pb"));
 }
 
 TEST_F(CliMap, BadArgumentsAndFilesGiveOneLineAndNoOutput) {

@@ -15,7 +15,8 @@ namespace {
 // stimulus its caller checked; when `peak` is given, it receives per chip neuron the largest |u|,
 // |v| and one step's |input| seen.
 NetworkResponse run_float(const Network& net, const detail::QNet& q, const FloatSimOptions& options,
-                          const NetworkStimulus& stimulus, std::vector<double>* peak) {
+                          const NetworkStimulus& stimulus, std::vector<double>* peak,
+                          uint64_t* spikes = nullptr) {
   const double dt = options.dt;
   const uint32_t steps = stimulus.num_steps + q.latency;
   struct Neuron {
@@ -97,6 +98,7 @@ NetworkResponse run_float(const Network& net, const detail::QNet& q, const Float
         fired.push_back(k);
       }
     }
+    if (spikes) *spikes += fired.size();
     if (t >= q.latency)
       for (uint32_t k : fired)
         for (const auto& [o, w] : to_output[k]) r.values[t - q.latency][o] += w;
@@ -116,21 +118,23 @@ NetworkResponse simulate_float(const Network& net, const FloatSimOptions& option
 
 namespace detail {
 
-std::vector<double> calibrate(const Network& net, double dt, pb::ResetMode reset_mode,
-                              const std::vector<NetworkStimulus>& samples) {
+Calibration calibrate(const Network& net, double dt, pb::ResetMode reset_mode,
+                      const std::vector<NetworkStimulus>& samples) {
   const QNet q = quantise(net, dt, reset_mode);
   FloatSimOptions fo;
   fo.dt = dt;
   fo.reset_mode = reset_mode;
   std::vector<double> peak(q.num_neurons, 0.0);
-  for (const NetworkStimulus& st : samples) run_float(net, q, fo, st, &peak);
-  std::vector<double> by_pop(net.num_populations(), 0.0);
+  Calibration c;
+  for (const NetworkStimulus& st : samples) run_float(net, q, fo, st, &peak, &c.spikes);
+  std::vector<double>& by_pop = c.peak;
+  by_pop.assign(net.num_populations(), 0.0);
   for (const PopRange& r : q.pops) {
     double m = 0;
     for (uint32_t i = 0; i < r.size; ++i) m = std::max(m, peak[r.first + i]);
     by_pop[r.id] = m / largest_threshold(net.population(r.id));
   }
-  return by_pop;
+  return c;
 }
 
 }  // namespace detail

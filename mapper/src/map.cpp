@@ -7,7 +7,9 @@
 #include <iomanip>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "lifchip/chip_constants.h"
 #include "stages.h"
@@ -24,10 +26,10 @@ std::string fixed(double v, int digits) {
   return os.str();
 }
 
-ChipShape shape_of(const MapOptions& o) {
+ChipShape shape_of(const MapOptions& o, uint32_t width, uint32_t height) {
   pb::ChipConfig cfg;
-  cfg.set_mesh_width(o.mesh_width ? o.mesh_width : spec::MESH_WIDTH_DEFAULT);
-  cfg.set_mesh_height(o.mesh_height ? o.mesh_height : spec::MESH_HEIGHT_DEFAULT);
+  cfg.set_mesh_width(width);
+  cfg.set_mesh_height(height);
   cfg.set_neurons_per_core(o.neurons_per_core);
   cfg.set_axons_per_core(o.axons_per_core);
   cfg.set_synapses_per_core(o.synapses_per_core);
@@ -41,6 +43,31 @@ ChipShape shape_of(const MapOptions& o) {
   }
 }
 
+bool mesh_is_auto(const MapOptions& o) { return o.mesh_auto && o.mesh_width == 0 && o.mesh_height == 0; }
+
+// The mesh sizes `--mesh auto` tries, smallest first: 1x1, 2x1, 2x2, 3x2, 3x3, ... (W >= H,
+// W - H <= 1) up to the spec's largest square.
+std::vector<std::pair<uint32_t, uint32_t>> near_square_meshes() {
+  std::vector<std::pair<uint32_t, uint32_t>> v;
+  for (uint32_t h = 1; h <= spec::MESH_DIM_MAX; ++h) {
+    v.emplace_back(h, h);
+    if (h + 1 <= spec::MESH_DIM_MAX) v.emplace_back(h + 1, h);
+  }
+  std::sort(v.begin(), v.end(),
+            [](const auto& a, const auto& b) { return a.first * a.second < b.first * b.second; });
+  return v;
+}
+
+std::string mesh_name(uint32_t w, uint32_t h) { return std::to_string(w) + "x" + std::to_string(h); }
+
+// Seconds as milliseconds with 4 significant digits ("0.5 ms").
+std::string ms(double seconds) {
+  std::ostringstream os;
+  os.precision(4);
+  os << seconds * 1e3 << " ms";
+  return os.str();
+}
+
 detail::Capacities capacities(const ChipShape& s) {
   detail::Capacities c;
   c.neurons = s.neurons;
@@ -50,13 +77,6 @@ detail::Capacities capacities(const ChipShape& s) {
   c.profiles = s.profiles;
   c.groups = spec::SYN_GROUPS_PER_CORE;
   return c;
-}
-
-double dt_of(const Network& net, const MapOptions& o, std::vector<std::string>* notes) {
-  if (o.dt) return *o.dt;
-  if (net.dt) return *net.dt;
-  if (notes) notes->push_back("no dt given and none in the network: dt = 1 ms");
-  return 1e-3;
 }
 
 // Spikes per step per source over the samples (measured, checked by partition_core), or 1 for every
@@ -92,32 +112,147 @@ struct Core {
   std::string rate_how;
 };
 
-// Quantise and partition; `fit` says whether it fits. Options errors throw.
+// Figures worth a look that do not stop the mapping (docs/mapper.md §2, "Warnings").
+std::vector<std::string> warnings_of(const Network& net, const detail::QNet& q, const detail::DtChoice& dt,
+                                     const detail::Calibration* cal, std::size_t samples) {
+  std::vector<std::string> w;
+  if (!dt.warning.empty()) w.push_back(dt.warning);
+  for (std::size_t k = 0; k < q.pops.size(); ++k) {
+    const Population& p = net.population(q.pops[k].id);
+    const LayerQuant& L = q.layers[k];
+    const std::string pop = "population '" + p.name + "': ";
+    for (const auto& [name, taus, err] : {std::make_tuple("tau_mem", &p.params.tau_mem, L.tau_mem_error),
+                                          std::make_tuple("tau_syn", &p.params.tau_syn, L.tau_syn_error)}) {
+      if (taus->empty()) continue;
+      const double tau = *std::min_element(taus->begin(), taus->end());
+      if (q.dt > tau)
+        w.push_back(pop + "dt " + ms(q.dt) + " > " + name + " " + ms(tau) +
+                    ": the decay saturates at one step, the time constant is lost");
+      if (!(err <= 0.05))
+        w.push_back(pop + name + " realised with a " + (std::isfinite(err) ? fixed(100 * err, 1) : "100") +
+                    " % error (> 5 %) at dt " + ms(q.dt));
+    }
+  }
+  for (const auto& pq : q.projections) {
+    const uint64_t lost = pq.zeroed + pq.clipped;
+    if (pq.nonzero && lost * 100 > pq.nonzero)
+      w.push_back("projection '" + pq.name + "' ('" + pq.source + "' -> '" + pq.target +
+                  "'): " + group_digits(lost) + " of " + group_digits(pq.nonzero) + " non-zero weights (" +
+                  fixed(100.0 * double(lost) / double(pq.nonzero), 1) + " %) lost to quantisation (> 1 %): " +
+                  group_digits(pq.zeroed) + " zeroed, " + group_digits(pq.clipped) + " clipped");
+  }
+  if (cal && cal->spikes == 0)
+    w.push_back("the float reference is silent: no neuron spikes on the " + std::to_string(samples) +
+                " calibration sample(s) (check dt, the input scaling and the weights)");
+  return w;
+}
+
+// Quantise and partition, choosing the time step, the strategy and the mesh; `fit` says whether
+// it fits and why this mesh and strategy. Options errors (and, strict, warnings) throw.
 Core partition_core(const Network& net, const MapOptions& o, std::vector<std::string>& notes) {
   Core c;
-  c.shape = shape_of(o);
-  auto partitioner = detail::PartitionerRegistry::create(o.partition);
-  detail::PlacerRegistry::create(o.place);  // unknown names fail before any work
+  const bool mesh_auto = mesh_is_auto(o);
+  // The per-core capacities (and the mesh, when given) are checked before any work.
+  c.shape = mesh_auto ? shape_of(o, spec::MESH_DIM_MAX, spec::MESH_DIM_MAX)
+                      : shape_of(o, o.mesh_width ? o.mesh_width : spec::MESH_WIDTH_DEFAULT,
+                                 o.mesh_height ? o.mesh_height : spec::MESH_HEIGHT_DEFAULT);
+  const bool partition_auto = o.partition == "auto";
+  std::vector<std::string> strategies =
+      partition_auto ? std::vector<std::string>{"greedy", "optimise"} : std::vector<std::string>{o.partition};
+  if (!partition_auto) detail::PartitionerRegistry::create(o.partition);  // unknown names fail first
+  detail::PlacerRegistry::create(o.place);
   net.validate();
-  const double dt = dt_of(net, o, &notes);
+
+  const detail::DtChoice dtc = detail::choose_dt(net, o.dt);
+  const double dt = dtc.dt;
+  c.fit.dt = dt;
+  c.fit.dt_rule = dtc.rule;
+  c.fit.producer = dtc.producer;
+  notes.push_back("dt: " + dtc.rule);
+  notes.push_back("producer convention: " + dtc.producer);
   detail::ScaleOptions scale;
   scale.headroom = o.headroom;
   for (std::size_t i = 0; i < o.sample_stimuli.size(); ++i)
     detail::check_stimulus(o.sample_stimuli[i], net.num_inputs(), "sample stimulus " + std::to_string(i));
-  if (o.headroom == 0 && !o.sample_stimuli.empty()) {
-    scale.peak = detail::calibrate(net, dt, o.reset_mode, o.sample_stimuli);
+  std::optional<detail::Calibration> cal;
+  if (!o.sample_stimuli.empty()) {
+    cal = detail::calibrate(net, dt, o.reset_mode, o.sample_stimuli);
+    if (o.headroom == 0) scale.peak = cal->peak;
   }
   c.q = detail::quantise(net, dt, o.reset_mode, scale);
+  c.fit.warnings = warnings_of(net, c.q, dtc, cal ? &*cal : nullptr, o.sample_stimuli.size());
+  if (o.strict && !c.fit.warnings.empty()) throw InputError("--strict: " + c.fit.warnings.front());
   c.rates = rates_of(c.q, o, c.rate_how);
   const detail::Capacities cap = capacities(c.shape);
+  const uint32_t max_cores = c.shape.num_cores();
+
+  // Strategies in order of cost; the first whose partition the mesh (or the largest mesh) holds.
+  bool have = false, placed = false;
+  std::optional<detail::PartitionError> first_error;
+  std::string tried;
+  for (const std::string& name : strategies) {
+    detail::Partition p;
+    try {
+      p = detail::PartitionerRegistry::create(name)->run(c.q, cap, c.rates, o.seed);
+    } catch (const detail::PartitionError& e) {
+      if (!first_error) first_error = e;
+      tried +=
+          (tried.empty() ? "" : ", ") + name + " does not fit (" + e.binding_limit + " on " + e.where + ")";
+      continue;
+    }
+    const uint32_t n = p.num_cores;
+    if (!have || n < c.part.num_cores) {
+      c.part = std::move(p);
+      c.fit.partition = name;
+      have = true;
+    }
+    if (n <= max_cores) {  // then it is also the smallest so far: every earlier one was over
+      tried += (tried.empty() ? "" : ", ") + name + " fits on " + std::to_string(n) +
+               (n == 1 ? " core" : " cores");
+      placed = true;
+      break;
+    }
+    tried += (tried.empty() ? "" : ", ") + name + " needs " + std::to_string(n) + " cores (> " +
+             std::to_string(max_cores) + ")";
+  }
+  c.fit.partition_rule =
+      partition_auto ? "partition auto: " + tried : "partition " + o.partition + " (given)";
+  if (!partition_auto && placed)
+    c.fit.partition_rule +=
+        ": fits on " + std::to_string(c.part.num_cores) + (c.part.num_cores == 1 ? " core" : " cores");
+
+  // The mesh: the given one, or the smallest near-square one that holds the partition.
+  if (mesh_auto) {
+    uint32_t w = spec::MESH_DIM_MAX, h = spec::MESH_DIM_MAX;
+    if (have && c.part.num_cores <= max_cores) {
+      for (const auto& [mw, mh] : near_square_meshes())
+        if (mw * mh >= c.part.num_cores) {
+          w = mw, h = mh;
+          break;
+        }
+      c.fit.mesh_rule = "mesh auto: " + mesh_name(w, h) + ", the smallest near-square mesh that holds " +
+                        std::to_string(c.part.num_cores) + (c.part.num_cores == 1 ? " core" : " cores");
+    } else {
+      c.fit.mesh_rule = "mesh auto: no mesh up to " + mesh_name(w, h) + " holds the network";
+    }
+    c.shape = shape_of(o, w, h);
+  } else {
+    c.fit.mesh_rule = "mesh " + mesh_name(c.shape.width, c.shape.height) +
+                      (o.mesh_width || o.mesh_height ? " (given)" : " (the spec's default)");
+  }
+  c.fit.mesh_width = c.shape.width;
+  c.fit.mesh_height = c.shape.height;
   c.fit.cores_available = c.shape.num_cores();
-  try {
-    c.part = partitioner->run(c.q, cap, c.rates, o.seed);
-  } catch (const InputError& e) {
+
+  if (!have) {
+    const detail::PartitionError& e = *first_error;
     c.fit.fits = false;
     c.fit.message = e.what();
-    c.fit.where = "population";
-    c.fit.binding_limit = "per-neuron limit";
+    c.fit.where = e.where;
+    c.fit.binding_limit = e.binding_limit;
+    c.fit.needed = e.needed;
+    c.fit.limit = e.limit;
+    c.fit.headroom = e.limit ? 1.0 - double(e.needed) / double(e.limit) : 0;
     return c;
   }
   c.fit.cores_used = c.part.num_cores;
@@ -127,7 +262,7 @@ Core partition_core(const Network& net, const MapOptions& o, std::vector<std::st
   } else if (c.part.num_cores > c.shape.num_cores()) {
     c.fit.fits = false;
     c.fit.message = "needs " + std::to_string(c.part.num_cores) + " cores, the " +
-                    std::to_string(c.shape.width) + "x" + std::to_string(c.shape.height) + " mesh has " +
+                    mesh_name(c.shape.width, c.shape.height) + " mesh has " +
                     std::to_string(c.shape.num_cores()) + " (fullest resource: " + c.fit.binding_limit + " " +
                     group_digits(c.fit.needed) + " of " + group_digits(c.fit.limit) + ")";
     c.fit.binding_limit = "cores";
@@ -251,6 +386,8 @@ MapResult map_network(const Network& network, const MapOptions& options) {
   quant.figure("synapses", static_cast<uint64_t>(q.out_target.size()));
   quant.figure("profiles", static_cast<uint64_t>(q.profiles.size()));
   quant.figure("latency_steps", static_cast<uint64_t>(q.latency));
+  quant.figure("dt_rule", c.fit.dt_rule);
+  quant.figure("producer", c.fit.producer);
   for (const auto& n : notes) quant.note(n);
   for (const auto& L : q.layers)
     for (const auto& n : L.notes) quant.note("population '" + L.population + "': " + n);
@@ -258,11 +395,14 @@ MapResult map_network(const Network& network, const MapOptions& options) {
 
   ReportSection part;
   part.pass = "partition";
-  part.figure("strategy", options.partition);
+  part.figure("strategy", c.fit.partition);
+  part.figure("mesh", mesh_name(c.shape.width, c.shape.height));
   part.figure("cores", static_cast<uint64_t>(c.part.num_cores));
   part.figure("binding",
               c.fit.binding_limit + " " + group_digits(c.fit.needed) + " of " + group_digits(c.fit.limit));
   part.figure("packets_per_step", fixed(detail::partition_packets(q, c.part, c.rates), 3));
+  part.note(c.fit.partition_rule);
+  part.note(c.fit.mesh_rule);
   part.note("rates: " + c.rate_how);
 
   auto placer = detail::PlacerRegistry::create(options.place);
@@ -284,15 +424,26 @@ MapResult map_network(const Network& network, const MapOptions& options) {
   rep.traffic.packets = tc.packets;
   rep.traffic.hops = tc.hops;
   rep.traffic.packet_hops = tc.hops;
-  if (options.partition == "greedy" && options.place == "rowmajor") {
+  if (c.fit.partition == "greedy" && options.place == "rowmajor") {
     rep.traffic.baseline_packet_hops = tc.hops;
   } else {
-    const detail::Partition base = detail::greedy_fill(q, capacities(c.shape));
-    std::vector<uint32_t> rm(base.num_cores);
-    for (uint32_t k = 0; k < base.num_cores; ++k) rm[k] = k;
-    rep.traffic.baseline_packet_hops = base.num_cores <= c.shape.num_cores()
-                                           ? detail::predict_traffic(q, base, rm, c.shape.width, c.rates).hops
-                                           : 0;
+    // Greedy + rowmajor on this mesh, or with mesh auto on the smallest near-square mesh that holds
+    // it (what `--partition greedy --place rowmajor` would give); 0 when greedy fits neither.
+    rep.traffic.baseline_packet_hops = 0;
+    try {
+      const detail::Partition base = detail::greedy_fill(q, capacities(c.shape));
+      std::vector<uint32_t> rm(base.num_cores);
+      for (uint32_t k = 0; k < base.num_cores; ++k) rm[k] = k;
+      uint32_t width = base.num_cores <= c.shape.num_cores() ? c.shape.width : 0;
+      if (width == 0 && mesh_is_auto(options))
+        for (const auto& [mw, mh] : near_square_meshes())
+          if (mw * mh >= base.num_cores) {
+            width = mw;
+            break;
+          }
+      if (width) rep.traffic.baseline_packet_hops = detail::predict_traffic(q, base, rm, width, c.rates).hops;
+    } catch (const detail::PartitionError&) {
+    }
   }
   place.figure("baseline_packet_hops_per_step", fixed(rep.traffic.baseline_packet_hops, 3));
   rep.passes.sections.push_back(part);
@@ -361,7 +512,14 @@ MapResult map_network(const Network& network, const MapOptions& options) {
 
 std::string MapReport::table() const {
   std::ostringstream os;
-  os << "Fit: " << fit.message << "\n\n";
+  os << "Fit: " << fit.message << "\n";
+  os << "  " << fit.mesh_rule << "\n  " << fit.partition_rule << "\n  " << fit.dt_rule
+     << "\n  producer convention: " << fit.producer << "\n\n";
+  if (!fit.warnings.empty()) {
+    os << "Warnings\n";
+    for (const std::string& w : fit.warnings) os << "  " << w << "\n";
+    os << "\n";
+  }
   os << "Quantisation (dt = " << fixed(dt * 1e3, 3) << " ms)\n";
   os << "  " << std::left << std::setw(16) << "population" << std::right << std::setw(8) << "kind"
      << std::setw(8) << "neurons" << std::setw(6) << "du" << std::setw(6) << "dv" << std::setw(10)
@@ -415,8 +573,16 @@ std::string MapReport::json(int indent) const {
               {"needed", fit.needed},
               {"limit", fit.limit},
               {"headroom", fit.headroom},
-              {"message", fit.message}};
+              {"message", fit.message},
+              {"mesh_rule", fit.mesh_rule},
+              {"partition", fit.partition},
+              {"partition_rule", fit.partition_rule}};
+  j["mesh"] = {{"width", fit.mesh_width}, {"height", fit.mesh_height}, {"rule", fit.mesh_rule}};
+  j["partition"] = {{"strategy", fit.partition}, {"rule", fit.partition_rule}};
   j["dt_s"] = dt;
+  j["dt_rule"] = fit.dt_rule;
+  j["producer"] = fit.producer;
+  j["warnings"] = fit.warnings;
   j["reset_mode"] = reset_mode == pb::RESET_SUBTRACT ? "subtract" : "zero";
   nlohmann::json layers_j = nlohmann::json::array();
   for (const LayerQuant& L : layers)

@@ -52,41 +52,78 @@ Filler::Filler(const QNet& q, const Capacities& cap)
   fanout_.push_back(0);
 }
 
-bool Filler::can_add(uint32_t g) const {
+Filler::Check Filler::check(uint32_t g) const {
+  Check c;
+  auto over = [&](const char* resource, uint32_t core, uint64_t need, uint64_t limit) {
+    c.ok = false;
+    c.resource = resource;
+    c.core = core;
+    c.need = need;
+    c.limit = limit;
+  };
+  if (neurons_ + 1 > cap_.neurons) over("neurons", cur_, neurons_ + 1, cap_.neurons);
+  if (c.ok && synapses_ + q_.in_entries[g] > cap_.synapses)
+    over("synapse entries", cur_, synapses_ + q_.in_entries[g], cap_.synapses);
+  // New axons here, and per core the new fan-out entries they cost their sources (a source
+  // neuron gets one entry for this core; g itself, if it feeds itself, one on this core).
   uint32_t new_axons = 0;
-  bool fan_ok = true;
+  if (fan_add_.size() < fanout_.size()) fan_add_.resize(fanout_.size(), 0);
+  fan_touched_.clear();
   for (uint64_t i = q_.in_start[g]; i < q_.in_start[g + 1]; ++i) {
     const uint32_t s = q_.in_source[i];
     if (axon_stamp_[s] == cur_) continue;
     ++new_axons;
-    if (s >= q_.num_inputs) {
-      const uint32_t sn = s - q_.num_inputs;
-      const uint32_t c = sn == g ? cur_ : part.core_of[sn];
-      if (c != UINT32_MAX && fanout_[c] + 1 > cap_.fanout) fan_ok = false;
+    if (s < q_.num_inputs) continue;
+    const uint32_t sn = s - q_.num_inputs;
+    const uint32_t k = sn == g ? cur_ : part.core_of[sn];
+    if (k == UINT32_MAX) continue;  // placed later: counted in its own dest_count_
+    if (fan_add_[k]++ == 0) fan_touched_.push_back(k);
+  }
+  if (c.ok && axons_ + new_axons > cap_.axons) over("axons", cur_, axons_ + new_axons, cap_.axons);
+  const uint32_t nprof = profiles_ + (profile_stamp_[q_.profile[g]] == cur_ ? 0 : 1);
+  if (c.ok && nprof > cap_.profiles) over("profiles", cur_, nprof, cap_.profiles);
+  const auto ng = static_cast<uint32_t>(__builtin_popcount(groups_ | q_.in_exp_mask[g]));
+  if (c.ok && ng > cap_.groups) over("synapse groups (distinct weight exponents)", cur_, ng, cap_.groups);
+  const uint64_t own = fanout_[cur_] + dest_count_[g] + q_.to_host[g] + fan_add_[cur_];
+  if (c.ok && own > cap_.fanout) over("fan-out entries", cur_, own, cap_.fanout);
+  for (uint32_t k : fan_touched_) {
+    if (c.ok && k != cur_ && fanout_[k] + fan_add_[k] > cap_.fanout) {
+      over("fan-out entries", k, fanout_[k] + fan_add_[k], cap_.fanout);
+      // Name one source neuron on that core (for the message).
+      for (uint64_t i = q_.in_start[g]; i < q_.in_start[g + 1] && c.source == UINT32_MAX; ++i) {
+        const uint32_t s = q_.in_source[i];
+        if (s >= q_.num_inputs && axon_stamp_[s] != cur_ && part.core_of[s - q_.num_inputs] == k)
+          c.source = s - q_.num_inputs;
+      }
     }
   }
-  const uint64_t own_fan = dest_count_[g] + q_.to_host[g];
-  const uint16_t ng = static_cast<uint16_t>(groups_ | q_.in_exp_mask[g]);
-  const uint32_t nprof = profiles_ + (profile_stamp_[q_.profile[g]] == cur_ ? 0 : 1);
-  return neurons_ + 1 <= cap_.neurons && synapses_ + q_.in_entries[g] <= cap_.synapses &&
-         axons_ + new_axons <= cap_.axons && nprof <= cap_.profiles &&
-         static_cast<uint32_t>(__builtin_popcount(ng)) <= cap_.groups && fan_ok &&
-         fanout_[cur_] + own_fan <= cap_.fanout;
+  for (uint32_t k : fan_touched_) fan_add_[k] = 0;
+  return c;
 }
 
 void Filler::fail(uint32_t g) const {
+  const Check c = check(g);
   const PopRange& r = q_.pops[q_.pop_of[g]];
-  auto say = [&](const std::string& what, uint64_t need, uint64_t limit) {
-    throw InputError("population '" + r.name + "' neuron " + std::to_string(g - r.first) + " needs " +
-                     group_digits(need) + " " + what + " on one core, limit " + group_digits(limit));
-  };
-  uint64_t srcs = q_.in_start[g + 1] - q_.in_start[g];
-  const auto ng = static_cast<uint32_t>(__builtin_popcount(q_.in_exp_mask[g]));
-  if (q_.in_entries[g] > cap_.synapses) say("synapse entries", q_.in_entries[g], cap_.synapses);
-  if (srcs > cap_.axons) say("axons", srcs, cap_.axons);
-  if (ng > cap_.groups) say("synapse groups (distinct weight exponents)", ng, cap_.groups);
-  say("fan-out entries", dest_count_[g] + q_.to_host[g] + 1, cap_.fanout);
-  throw InputError("population '" + r.name + "': neuron does not fit an empty core");  // not reached
+  const std::string who = "population '" + r.name + "' neuron " + std::to_string(g - r.first);
+  const std::string core = "core " + std::to_string(c.core);
+  if (c.ok)  // not reached: fail() is called when g does not fit an empty core
+    throw PartitionError(core + ": " + who + " does not fit an empty core", "per-neuron limit", core, 0, 0);
+  const std::string res = c.resource;
+  const std::string binding = res.substr(0, res.find(" (")) + " per core";
+  if (c.core != cur_) {
+    // A dead end of the in-order fill: the source's core was closed with a full fan-out table, and
+    // every new core g could go to needs one more entry there.
+    const PopRange& sr = q_.pops[q_.pop_of[c.source]];
+    throw PartitionError(core + " (population '" + sr.name + "'): fan-out entries " + group_digits(c.need) +
+                             " > " + group_digits(c.limit) +
+                             " — the source core's table is full: its neuron " +
+                             std::to_string(c.source - sr.first) + " needs one more entry to reach " + who +
+                             " on a new core (raise --fanout-per-core)",
+                         binding, core, c.need, c.limit);
+  }
+  throw PartitionError(core + ": " + who + " needs " + group_digits(c.need) + " " + res +
+                           " on one core, limit " + group_digits(c.limit),
+                       binding, core, c.need, c.limit);
 }
 
 void Filler::add(uint32_t g, std::vector<uint32_t>* new_sources) {

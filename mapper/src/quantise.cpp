@@ -337,12 +337,17 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     const double lam = lambda[dst];
     const double unit = double(1 << qp.exp);
     const uint32_t src_base = sp.kind == NeuronKind::kInput ? 0 : q.num_inputs;
+    QNet::ProjectionQuant pq;
+    pq.name = net.graph[qp.e].name;
+    pq.source = sp.name;
+    pq.target = tp.name;
     for (const Synapse& syn : net.graph[qp.e].synapses) {
       const double w = weight_gain(tp, syn.post, dt, lam) * double(syn.weight);
       bool clip = false;
       const int64_t m = round_clamp(w / unit, kWeightMin, kWeightMax, &clip);
-      if (clip) ++L.weights_clipped;
-      if (m == 0 && syn.weight != 0) ++L.weights_zeroed;
+      if (clip) ++L.weights_clipped, ++pq.clipped;
+      if (m == 0 && syn.weight != 0) ++L.weights_zeroed, ++pq.zeroed;
+      if (syn.weight != 0) ++pq.nonzero;
       sig[k] += w * w;
       const double err = w - double(m) * unit;
       noise[k] += err * err;
@@ -352,6 +357,7 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
       q.out_weight[at] = static_cast<int8_t>(m);
       q.out_exp[at] = static_cast<int8_t>(qp.exp);
     }
+    q.projections.push_back(std::move(pq));
   }
   for (std::size_t k = 0; k < q.pops.size(); ++k) {
     LayerQuant& L = q.layers[k];

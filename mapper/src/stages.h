@@ -15,6 +15,18 @@
 
 namespace lifchip::mapper::detail {
 
+// ---- time step (dt_rule.cpp) --------------------------------------------------------------------
+
+/// The time step a mapping uses and why (docs/nir.md §5): the option, else Network::dt, else what
+/// the producer's export convention implies, else 1 ms with `warning` set.
+struct DtChoice {
+  double dt = 1e-3;
+  std::string rule;      // "dt = tau_mem / r = 0.001 s, the same in every LIF/CubaLIF neuron (...)"
+  std::string producer;  // the convention the parameters match, e.g. "snnTorch (r = tau_mem/dt, ...)"
+  std::string warning;   // non-empty when nothing implied a dt
+};
+DtChoice choose_dt(const Network& net, const std::optional<double>& option);
+
 // ---- quantise (quantise.cpp) -------------------------------------------------------------------
 
 /// A port or neuron population in the flat index spaces (inputs; chip neurons; outputs).
@@ -62,6 +74,14 @@ struct QNet {
   std::vector<LayerQuant> layers;
   std::vector<std::string> notes;
 
+  /// Per projection into a neuron population: its non-zero float weights and how many of them
+  /// quantisation zeroed (mantissa 0, dropped) or clipped (mantissa saturated).
+  struct ProjectionQuant {
+    std::string name, source, target;
+    uint64_t nonzero = 0, zeroed = 0, clipped = 0;
+  };
+  std::vector<ProjectionQuant> projections;
+
   uint32_t num_sources() const { return num_inputs + num_neurons; }
 };
 
@@ -92,11 +112,15 @@ double largest_threshold(const Population& p);
 void check_stimulus(const NetworkStimulus& stimulus, uint64_t num_inputs, const std::string& where);
 
 /// The float reference (simulate_float's equations) run over `samples` (checked by the caller with
-/// check_stimulus); returns, per population id
-/// (0 for ports and silent populations), the peak of |u|, |v| and one step's |input| in units of
-/// the population's largest threshold. u is what the chip adds to v each step (r * alpha_m * I).
-std::vector<double> calibrate(const Network& network, double dt, pb::ResetMode reset_mode,
-                              const std::vector<NetworkStimulus>& samples);
+/// check_stimulus): `peak` per population id (0 for ports and silent populations) is the peak of
+/// |u|, |v| and one step's |input| in units of the population's largest threshold (u is what the
+/// chip adds to v each step, r * alpha_m * I); `spikes` counts every neuron spike of every sample.
+struct Calibration {
+  std::vector<double> peak;
+  uint64_t spikes = 0;
+};
+Calibration calibrate(const Network& network, double dt, pb::ResetMode reset_mode,
+                      const std::vector<NetworkStimulus>& samples);
 
 /// Spikes of the quantised network, simulated directly with the chip's integer rules
 /// (lifchip/arith.h) and timing, independent of partition and placement.
@@ -151,26 +175,57 @@ class PartitionerRegistry {
   static std::vector<std::string> names();
 };
 
-/// Fills cores one after the other with every per-core limit checked incrementally.
+/// A partition that cannot be completed: InputError with the fit figures of the limit that binds
+/// (FitResult::binding_limit, where, needed, limit), so `fit` reports it like any other limit.
+class PartitionError : public InputError {
+ public:
+  PartitionError(const std::string& message, std::string binding, std::string where_, uint64_t need,
+                 uint64_t lim)
+      : InputError(message),
+        binding_limit(std::move(binding)),
+        where(std::move(where_)),
+        needed(need),
+        limit(lim) {}
+  std::string binding_limit, where;
+  uint64_t needed = 0, limit = 0;
+};
+
+/// Fills cores one after the other with every per-core limit checked incrementally: the current
+/// core's own limits and, because a neuron placed on an earlier core gains one fan-out entry for
+/// every new core its targets land on, the fan-out tables of its sources' cores.
 class Filler {
  public:
   Filler(const QNet& q, const Capacities& cap);
-  bool can_add(uint32_t g) const;
+  bool can_add(uint32_t g) const { return check(g).ok; }
   /// Adds g to the current core; appends the sources that got a new axon there.
   void add(uint32_t g, std::vector<uint32_t>* new_sources = nullptr);
   void next_core();
   bool empty() const { return neurons_ == 0; }
   uint32_t core() const { return cur_; }
-  /// Throws the InputError that says which limit neuron g alone breaks on an empty core.
+  /// Throws the PartitionError that says which limit blocks neuron g on an empty core: one of its
+  /// own needs, or the full fan-out table of a source's (earlier) core.
   [[noreturn]] void fail(uint32_t g) const;
   Partition finish();
   Partition part;
 
  private:
+  /// The first limit adding g to the current core would break (ok: none). `core` is the core whose
+  /// table overflows (the current one or a source's), `source` the source neuron for a source core.
+  struct Check {
+    bool ok = true;
+    const char* resource = "";  // "synapse entries", "axons", ...
+    uint32_t core = 0, source = UINT32_MAX;
+    uint64_t need = 0, limit = 0;
+  };
+  Check check(uint32_t g) const;
+
   const QNet& q_;
   Capacities cap_;
   std::vector<uint32_t> axon_stamp_, dest_count_, profile_stamp_;
   std::vector<uint64_t> fanout_;
+  // Scratch of check(): new fan-out entries per core for the neuron being tried.
+  mutable std::vector<uint32_t> fan_add_;
+  mutable std::vector<uint32_t> fan_touched_;
   uint32_t cur_ = 0, neurons_ = 0, axons_ = 0, profiles_ = 0;
   uint64_t synapses_ = 0;
   uint16_t groups_ = 0;

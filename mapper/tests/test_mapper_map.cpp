@@ -146,7 +146,7 @@ TEST(MapperQuantise, CalibrationOnSamplesKeepsAStrongCurrentFromWrapping) {
   // r = 1, tau_mem 20 ms, tau_syn 5 ms: I settles at 20 w, u = (dt / tau_mem) r I at w thresholds,
   // and v before its reset at most about 1 + u.
   set_weights(47.0f);
-  const double peak = detail::calibrate(net, 1e-3, pb::RESET_ZERO, {all}).at(pop);
+  const double peak = detail::calibrate(net, 1e-3, pb::RESET_ZERO, {all}).peak.at(pop);
   EXPECT_GT(peak, 46.0);
   EXPECT_LT(peak, 49.0);
 
@@ -451,6 +451,40 @@ TEST(MapperLimits, EveryLimitGivesItsNamedError) {
   }
 }
 
+// The in-order fill's dead end: a neuron on an earlier core gains a fan-out entry for every new
+// core its targets land on, so once that core's table is full no new core can take the next target.
+// The error names that core, its population, the figures and the resource, not the target's own
+// fan-out (which is 1 here).
+TEST(MapperLimits, AFullSourceCoreFanOutTableIsNamed) {
+  SyntheticOptions so;
+  // l1 (1 neuron) feeds all 40 neurons of l2; 4 neurons a core: core 0 holds l1 and 3 of l2
+  // (fan-out 1 + 3 host entries), and every further core of l2 adds one entry to core 0.
+  const Network net = synthetic_layered({1, 1, 40}, 1, so);
+  MapOptions o;
+  o.neurons_per_core = 4;
+  o.fanout_per_core = 8;
+  o.mesh_width = 8;
+  o.mesh_height = 8;
+  o.partition = "greedy";
+  const FitResult f = fit_network(net, o);
+  EXPECT_FALSE(f.fits);
+  EXPECT_EQ(f.binding_limit, "fan-out entries per core");
+  EXPECT_EQ(f.where, "core 0");
+  EXPECT_EQ(f.needed, 9u);
+  EXPECT_EQ(f.limit, 8u);
+  EXPECT_EQ(f.message,
+            "core 0 (population 'l1'): fan-out entries 9 > 8 — the source core's table is full: its neuron 0 "
+            "needs one more entry to reach population 'l2' neuron 19 on a new core (raise --fanout-per-core)");
+  EXPECT_EQ(f.message.find("needs 1 fan-out entries"), std::string::npos);
+  // One more entry and the fill goes on to the next dead end, with core 0 still named.
+  o.fanout_per_core = 9;
+  EXPECT_NE(error_of([&] { map_network(net, o); }).find("core 0 (population 'l1'): fan-out entries 10 > 9"),
+            std::string::npos);
+  // Enough entries: it fits (l1 reaches 11 cores, plus 3 host entries of l2 = 14).
+  o.fanout_per_core = 14;
+  EXPECT_TRUE(fit_network(net, o).fits) << fit_network(net, o).message;
+}
+
 TEST(MapperLimits, WeightExponentsNeverNeedMoreThanEightGroups) {
   // Ten projections into one population with weight ranges 2^0 .. 2^9 apart: the quantiser's
   // exponents are 0..7 (docs/mapper.md §2.3), so one core never needs more than its 8 groups.
@@ -478,6 +512,219 @@ TEST(MapperLimits, WeightExponentsNeverNeedMoreThanEightGroups) {
   ASSERT_EQ(m.image.cores_size(), 1);
   EXPECT_EQ(m.image.cores(0).groups_size(), 8);
   EXPECT_EQ(m.report.cores.at(0).groups, 8u);
+}
+
+// ---- mesh auto, partition auto ----------------------------------------------------------------------
+
+// 300 LIF neurons; even ones read inputs 0..99, odd ones inputs 100..199. With 150 axons a core the
+// in-order fill can put only one neuron on a core (two neighbours need 200 axons): 300 cores, more
+// than the largest mesh; growing cores around shared inputs needs about 30.
+Network alternating_inputs() {
+  SyntheticOptions so;
+  Network net = synthetic_layered({200, 300}, 1, so);
+  for (ProjectionId e : net.projections())
+    if (net.graph[e].name == "w1") {
+      auto& syn = net.graph[e].synapses;
+      syn.clear();
+      for (uint32_t n = 0; n < 300; ++n)
+        for (uint32_t k = 0; k < 100; ++k) syn.push_back({(n % 2) * 100 + k, n, 0.5f});
+    }
+  net.validate();
+  return net;
+}
+
+TEST(MapperAuto, TheSmallestNearSquareMeshThatHoldsThePartition) {
+  SyntheticOptions so;
+  // 70 neurons, 10 a core: 7 cores -> 3x3; 1, 2, 5 cores -> 1x1, 2x1, 3x2.
+  for (const auto& [neurons, mesh, cores] : {std::make_tuple(70u, "3x3", 7u), std::make_tuple(10u, "1x1", 1u),
+                                             std::make_tuple(20u, "2x1", 2u), std::make_tuple(50u, "3x2", 5u)}) {
+    SCOPED_TRACE(mesh);
+    const Network net = synthetic_layered({4, neurons}, 2, so);
+    MapOptions o;
+    o.neurons_per_core = 10;
+    const FitResult f = fit_network(net, o);
+    ASSERT_TRUE(f.fits) << f.message;
+    EXPECT_EQ(f.cores_used, cores);
+    EXPECT_EQ(std::to_string(f.mesh_width) + "x" + std::to_string(f.mesh_height), mesh);
+    EXPECT_EQ(f.mesh_rule, std::string("mesh auto: ") + mesh + ", the smallest near-square mesh that holds " +
+                               std::to_string(cores) + (cores == 1 ? " core" : " cores"));
+    EXPECT_EQ(f.partition_rule, "partition auto: greedy fits on " + std::to_string(cores) +
+                                    (cores == 1 ? " core" : " cores"));
+    const MapResult m = map_network(net, o);
+    EXPECT_EQ(std::to_string(m.image.config().mesh_width()) + "x" + std::to_string(m.image.config().mesh_height()),
+              mesh);
+  }
+  // A given mesh is kept; mesh_auto = false without a mesh is the spec's default 4x4.
+  const Network net = synthetic_layered({4, 70}, 2, so);
+  MapOptions o;
+  o.neurons_per_core = 10;
+  o.mesh_width = 4;
+  o.mesh_height = 2;
+  FitResult f = fit_network(net, o);
+  EXPECT_EQ(f.mesh_rule, "mesh 4x2 (given)");
+  EXPECT_EQ(f.cores_available, 8u);
+  o.mesh_width = o.mesh_height = 0;
+  o.mesh_auto = false;
+  f = fit_network(net, o);
+  EXPECT_EQ(f.mesh_rule, "mesh 4x4 (the spec's default)");
+  EXPECT_EQ(f.cores_available, 16u);
+  // Nothing fits the largest mesh: named, with the largest mesh.
+  MapOptions big;
+  big.neurons_per_core = 1;
+  big.partition = "greedy";
+  f = fit_network(synthetic_layered({4, 300}, 2, so), big);
+  EXPECT_FALSE(f.fits);
+  EXPECT_EQ(f.mesh_rule, "mesh auto: no mesh up to 16x16 holds the network");
+  EXPECT_NE(f.message.find("needs 300 cores, the 16x16 mesh has 256"), std::string::npos) << f.message;
+}
+
+TEST(MapperAuto, GreedyFirstAndOptimiseOnlyWhenGreedyDoesNotFit) {
+  const Network net = alternating_inputs();
+  MapOptions o;
+  o.axons_per_core = 150;
+  o.neurons_per_core = 10;
+  MapOptions greedy = o;
+  greedy.partition = "greedy";
+  const FitResult g = fit_network(net, greedy);
+  EXPECT_FALSE(g.fits);
+  EXPECT_EQ(g.cores_used, 300u);
+  const FitResult f = fit_network(net, o);
+  ASSERT_TRUE(f.fits) << f.message;
+  EXPECT_EQ(f.partition, "optimise");
+  EXPECT_LE(f.cores_used, 40u);
+  EXPECT_EQ(f.partition_rule, "partition auto: greedy needs 300 cores (> 256), optimise fits on " +
+                                  std::to_string(f.cores_used) + " cores");
+  EXPECT_EQ(f.mesh_rule.rfind("mesh auto: ", 0), 0u) << f.mesh_rule;
+  EXPECT_GE(f.mesh_width * f.mesh_height, f.cores_used);
+  EXPECT_LT((f.mesh_width - 1) * f.mesh_height, f.cores_used);
+  const MapResult m = map_network(net, o);
+  EXPECT_EQ(m.report.fit.partition, "optimise");
+  EXPECT_NO_THROW(validate_sealed_image(m.image));
+  // A given mesh: greedy is compared with it.
+  o.mesh_width = 8;
+  o.mesh_height = 8;
+  const FitResult f8 = fit_network(net, o);
+  ASSERT_TRUE(f8.fits) << f8.message;
+  EXPECT_EQ(f8.partition_rule.rfind("partition auto: greedy needs 300 cores (> 64), optimise fits on ", 0), 0u)
+      << f8.partition_rule;
+}
+
+// ---- dt: option, network, producer convention, fallback; warnings and strict ------------------------
+
+// The network's populations with r = tau_mem / dt_export (and w_in = tau_syn / dt_export), dt unset.
+Network snntorch_like(double dt_export, NeuronKind kind = NeuronKind::kCubaLIF) {
+  Network net = tiny(4, 0.5f, kind);
+  net.dt.reset();
+  for (PopulationId v : net.populations()) {
+    NeuronParams& p = net.population(v).params;
+    for (std::size_t i = 0; i < p.r.size(); ++i) {
+      p.r[i] = p.tau_mem[i] / dt_export;
+      if (!p.w_in.empty()) p.w_in[i] = p.tau_syn[i] / dt_export;
+    }
+  }
+  return net;
+}
+
+TEST(MapperDt, OptionThenNetworkThenProducerConventionThenAWarnedFallback) {
+  // snnTorch's export: r = tau_mem / dt with dt = 1e-4.
+  Network net = snntorch_like(1e-4);
+  FitResult f = fit_network(net, MapOptions{});
+  EXPECT_DOUBLE_EQ(f.dt, 1e-4);
+  EXPECT_NE(f.dt_rule.find("dt = tau_mem / r = 0.0001 s"), std::string::npos) << f.dt_rule;
+  EXPECT_NE(f.producer.find("snnTorch"), std::string::npos) << f.producer;
+  for (const std::string& w : f.warnings) EXPECT_EQ(w.find("cannot infer dt"), std::string::npos) << w;
+  // A neuron trained with beta = 0 has tau_mem = dt, so r = 1: the same ratio.
+  net.population(1).params.tau_mem[0] = 1e-4;
+  net.population(1).params.r[0] = 1;
+  EXPECT_DOUBLE_EQ(fit_network(net, MapOptions{}).dt, 1e-4);
+  // The bundled digits network (our tutorial's export, snnTorch's convention at dt = 1 ms).
+  f = fit_network(import_network(kData + "/../../../tools/examples/digits.nir"), MapOptions{});
+  EXPECT_DOUBLE_EQ(f.dt, 1e-3);
+  EXPECT_TRUE(f.warnings.empty()) << f.warnings.front();
+  // The option wins, then the network's own dt.
+  MapOptions o;
+  o.dt = 2e-3;
+  f = fit_network(net, o);
+  EXPECT_DOUBLE_EQ(f.dt, 2e-3);
+  EXPECT_EQ(f.dt_rule, "dt = 0.002 s (given)");
+  net.dt = 5e-4;
+  f = fit_network(net, MapOptions{});
+  EXPECT_DOUBLE_EQ(f.dt, 5e-4);
+  EXPECT_EQ(f.dt_rule, "dt = 0.0005 s, the network's own dt");
+  // Two export steps disagree: nothing is implied, 1 ms with a warning; strict refuses.
+  Network mixed = snntorch_like(1e-4);
+  mixed.population(1).params.r[2] = mixed.population(1).params.tau_mem[2] / 2e-4;
+  f = fit_network(mixed, MapOptions{});
+  EXPECT_DOUBLE_EQ(f.dt, 1e-3);
+  ASSERT_FALSE(f.warnings.empty());
+  EXPECT_EQ(f.warnings.front().rfind("cannot infer dt: tau_mem / r is 0.0001 s in 'l1' neuron 0 but 0.0002 s in "
+                                     "'l1' neuron 2; 1 ms assumed — pass --dt SECONDS",
+                                     0),
+            0u)
+      << f.warnings.front();
+  MapOptions strict;
+  strict.strict = true;
+  EXPECT_EQ(error_of([&] { fit_network(mixed, strict); }).rfind("--strict: cannot infer dt: ", 0), 0u);
+  EXPECT_EQ(error_of([&] { map_network(mixed, strict); }).rfind("--strict: cannot infer dt: ", 0), 0u);
+  // r = 1 everywhere (Norse writes r = 1, w_in = 1): no step in the file.
+  Network norse = tiny(4, 0.5f);
+  norse.dt.reset();
+  f = fit_network(norse, MapOptions{});
+  EXPECT_DOUBLE_EQ(f.dt, 1e-3);
+  EXPECT_NE(f.producer.find("Norse"), std::string::npos) << f.producer;
+  EXPECT_NE(f.warnings.front().find("r = 1 and w_in = 1 in every neuron"), std::string::npos);
+  // An IF-only network with r = 1 (Sinabs' IAF export, v <- v + x per step): dt = 1.
+  const Network sinabs = import_network(kData + "/nir/conv2d_pool.nir");
+  f = fit_network(sinabs, MapOptions{});
+  EXPECT_DOUBLE_EQ(f.dt, 1.0);
+  EXPECT_NE(f.producer.find("Sinabs"), std::string::npos) << f.producer;
+  // The report records the rule and the producer as figures and notes.
+  const MapResult m = map_network(snntorch_like(1e-4), MapOptions{});
+  const ReportSection* q = m.report.passes.section("quantise");
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->value("dt_rule"), m.report.fit.dt_rule);
+  EXPECT_NE(m.report.json().find("\"producer\""), std::string::npos);
+}
+
+bool has_warning(const FitResult& f, const std::string& part) {
+  for (const std::string& w : f.warnings)
+    if (w.find(part) != std::string::npos) return true;
+  return false;
+}
+
+// Each warning, on a network made to trigger it, and --strict turning it into the error.
+TEST(MapperWarnings, EachWarningAndStrict) {
+  auto check = [](const Network& net, MapOptions o, const std::string& part) {
+    SCOPED_TRACE(part);
+    const FitResult f = fit_network(net, o);
+    EXPECT_TRUE(has_warning(f, part)) << (f.warnings.empty() ? "(no warning)" : f.warnings.front());
+    o.strict = true;
+    const std::string e = error_of([&] { map_network(net, o); });
+    EXPECT_EQ(e.rfind("--strict: ", 0), 0u) << e;
+  };
+  MapOptions at1ms;
+  at1ms.dt = 1e-3;
+  // A clean network has none.
+  EXPECT_TRUE(fit_network(tiny(4, 0.5f), at1ms).warnings.empty());
+  // dt > tau_mem.
+  Network fast = tiny(4, 0.5f);
+  for (double& t : fast.population(1).params.tau_mem) t = 5e-4;
+  check(fast, at1ms, "population 'l1': dt 1 ms > tau_mem 0.5 ms");
+  // tau_mem 3 s at 1 ms: dv = round(4096 / 3000) = 1 realises 4.096 s, 36.5 % off.
+  Network slow = tiny(4, 0.5f);
+  for (double& t : slow.population(1).params.tau_mem) t = 3.0;
+  check(slow, at1ms, "population 'l1': tau_mem realised with a 36.5 % error (> 5 %)");
+  // One huge weight forces exponent 7 and zeroes the others (2 of 4 non-zero weights).
+  Network huge = tiny(4, 1.0f);
+  for (ProjectionId e : huge.projections())
+    if (huge.graph[e].name == "w1") huge.graph[e].synapses[0].weight = 1000.0f;
+  check(huge, at1ms, "projection 'w1' ('in' -> 'l1'): ");
+  // A silent float reference on the samples.
+  MapOptions quiet = at1ms;
+  NetworkStimulus none;
+  none.num_steps = 10;
+  quiet.sample_stimuli = {none};
+  check(tiny(4, 0.5f), quiet, "the float reference is silent: no neuron spikes on the 1 calibration sample(s)");
 }
 
 // ---- strategies -----------------------------------------------------------------------------------

@@ -19,17 +19,19 @@ namespace {
 namespace m = lifchip::mapper;
 
 struct MapCliOptions {
-  std::string input, output, report, bindings, mesh, reset = "zero", samples;
+  std::string input, output, report, bindings, mesh = "auto", reset = "zero", samples, dt = "auto";
   bool json = false;
   m::MapOptions map;
-  double dt = 0;
   uint32_t sample_steps = 0;
 };
 
 void add_map_options(CLI::App* c, MapCliOptions* o) {
   c->add_option("NETWORK", o->input, "Network: NIR (.nir/.h5/.hdf5) or our protobuf (.pb/.txtpb/...)")
       ->required();
-  c->add_option("--mesh", o->mesh, "Mesh size WxH (default 4x4, at most 16x16)");
+  c->add_option("--mesh", o->mesh,
+                "Mesh size: auto (the smallest near-square mesh the network fits: 1x1, 2x1, 2x2, 3x2, ...) "
+                "or WxH (at most 16x16)")
+      ->capture_default_str();
   c->add_option("--neurons-per-core", o->map.neurons_per_core,
                 "Neurons per core (default 256, at most 1024)");
   c->add_option("--axons-per-core", o->map.axons_per_core,
@@ -40,11 +42,15 @@ void add_map_options(CLI::App* c, MapCliOptions* o) {
                 "Fan-out entries per core (default 4096, at most 16384)");
   c->add_option("--profiles-per-core", o->map.profiles_per_core,
                 "Neuron profiles per core (default 8, at most 16)");
-  c->add_option("--partition", o->map.partition, "Partition strategy: greedy | optimise")
+  c->add_option("--partition", o->map.partition,
+                "Partition strategy: auto (greedy, then optimise if greedy does not fit) | greedy | optimise")
       ->capture_default_str();
   c->add_option("--place", o->map.place, "Place strategy: rowmajor | optimise")->capture_default_str();
   c->add_option("--seed", o->map.seed, "Seed of the optimisers")->capture_default_str();
-  c->add_option("--dt", o->dt, "Time step in seconds (default: the network's, else 0.001)");
+  c->add_option("--dt", o->dt,
+                "Time step in seconds, or auto: the network's, else what the producer's NIR export implies "
+                "(snnTorch: tau_mem / r), else 0.001 with a warning")
+      ->capture_default_str();
   c->add_option("--reset", o->reset, "Reset mode: zero (v := v_reset) | subtract (v := v - threshold)")
       ->capture_default_str();
   c->add_option("--samples", o->samples,
@@ -54,19 +60,31 @@ void add_map_options(CLI::App* c, MapCliOptions* o) {
   c->add_option("--headroom", o->map.headroom,
                 "Range of u and v in thresholds, 1 ... 4096 (default: calibrated on --samples, else 32)");
   c->add_flag("--json", o->json, "Print the report as JSON");
+  c->add_flag(
+      "--strict", o->map.strict,
+      "Treat every warning (guessed dt, dt > a time constant, tau error > 5 %, > 1 % of a projection's "
+      "weights lost, a silent float reference) as an error");
 }
 
 void finish_options(MapCliOptions& o) {
-  if (!o.mesh.empty()) {
+  if (o.mesh != "auto") {
     unsigned w = 0, h = 0;
     char x = 0, extra = 0;
     std::istringstream is(o.mesh);
     if (!(is >> w >> x >> h) || (x != 'x' && x != 'X') || (is >> extra) || w == 0 || h == 0)
-      throw InputError("option '--mesh': '" + o.mesh + "' is not WxH (e.g. 4x4)");
+      throw InputError("option '--mesh': '" + o.mesh + "' is not auto or WxH (e.g. 4x4)");
     o.map.mesh_width = w;
     o.map.mesh_height = h;
   }
-  if (o.dt != 0) o.map.dt = o.dt;
+  if (o.dt != "auto") {
+    // A number (the mapper checks it is a positive time step, naming option 'dt').
+    std::istringstream is(o.dt);
+    double v = 0;
+    char extra = 0;
+    if (!(is >> v) || (is >> extra))
+      throw InputError("option '--dt': '" + o.dt + "' is not auto or a time step in seconds (e.g. 0.001)");
+    o.map.dt = v;
+  }
   if (o.reset == "zero")
     o.map.reset_mode = pb::RESET_ZERO;
   else if (o.reset == "subtract")
@@ -97,8 +115,19 @@ void check_sample_inputs(const MapCliOptions& o, const m::Network& net) {
                          std::to_string(inputs) + " inputs (" + o.input + ")");
 }
 
+// Warnings go to stderr only when the command succeeds: a failure stays one line.
+void print_warnings(const std::string& file, const std::vector<std::string>& warnings) {
+  for (const std::string& w : warnings) std::cerr << "lifchip: warning: " << file << ": " << w << "\n";
+}
+
 nlohmann::json fit_json(const m::FitResult& f) {
   return {{"fits", f.fits},
+          {"mesh", {{"width", f.mesh_width}, {"height", f.mesh_height}, {"rule", f.mesh_rule}}},
+          {"partition", {{"strategy", f.partition}, {"rule", f.partition_rule}}},
+          {"dt_s", f.dt},
+          {"dt_rule", f.dt_rule},
+          {"producer", f.producer},
+          {"warnings", f.warnings},
           {"cores_used", f.cores_used},
           {"cores_available", f.cores_available},
           {"binding_limit", f.binding_limit},
@@ -157,10 +186,13 @@ int do_fit(MapCliOptions o) {
   if (o.json) {
     // Machine output either way; the exit code says whether it fits.
     std::cout << fit_json(f).dump(2) << "\n";
+    if (f.fits) print_warnings(o.input, f.warnings);
     return f.fits ? kExitOk : kExitBadInput;
   }
   if (!f.fits) throw InputError(o.input + ": does not fit: " + f.message);
-  std::cout << "fits: " << f.message << "\n";
+  std::cout << "fits: " << f.message << "\n  " << f.mesh_rule << "\n  " << f.partition_rule << "\n  "
+            << f.dt_rule << "\n  producer convention: " << f.producer << "\n";
+  print_warnings(o.input, f.warnings);
   return kExitOk;
 }
 
@@ -195,6 +227,7 @@ int do_map(MapCliOptions o) {
   if (!o.bindings.empty()) write_text_file(o.bindings, flow::bindings_json(r));
   std::cout << text;
   if (!o.json) std::cout << "\nWrote " << o.output << " (" << r.image.cores_size() << " cores)\n";
+  print_warnings(o.input, r.report.fit.warnings);
   return kExitOk;
 }
 

@@ -45,20 +45,29 @@ struct NetworkStimulus {
 struct MapOptions {
   /// Mesh and per-core capacities; 0 = the spec's default (chip_constants.json). They become the
   /// image's ChipConfig and are checked against the spec's limits (InputError naming the option).
+  /// With mesh_width and mesh_height both 0 and `mesh_auto` (the default) the mesh is the smallest
+  /// near-square one (W x H, W >= H, W - H <= 1: 1x1, 2x1, 2x2, 3x2, ... up to the spec's largest)
+  /// that holds the partition; mesh_auto = false keeps the spec's default mesh (4x4).
   uint32_t mesh_width = 0, mesh_height = 0;
+  bool mesh_auto = true;
   uint32_t neurons_per_core = 0, axons_per_core = 0, synapses_per_core = 0, fanout_per_core = 0,
            profiles_per_core = 0;
   double clock_hz = 0;  // 0 = default
 
   /// Registered strategy names: partition "greedy" (in-order fill) | "optimise" (multilevel +
-  /// FM refinement on the multicast objective); place "rowmajor" | "optimise" (pairwise swaps /
-  /// annealing on traffic x hops). Unknown names: InputError listing the known ones.
-  std::string partition = "greedy";
+  /// FM refinement on the multicast objective), or "auto" (the default: greedy, and optimise only
+  /// when greedy does not fit); place "rowmajor" | "optimise" (pairwise swaps / annealing on
+  /// traffic x hops). Unknown names: InputError listing the known ones.
+  std::string partition = "auto";
   std::string place = "rowmajor";
   uint64_t seed = 1;  // the result is a function of (network, options) only
 
-  /// Time step in seconds; unset: the network's dt, else 1e-3 (reported as a note).
+  /// Time step in seconds; unset ("auto"): the network's dt, else what the producer's export
+  /// convention implies (snnTorch: tau_mem / r; Sinabs: 1), else 1e-3 with a warning
+  /// (docs/nir.md §5). FitResult::dt_rule says which.
   std::optional<double> dt;
+  /// Every warning (FitResult::warnings) becomes an InputError: the first one's text.
+  bool strict = false;
   /// How a spike resets v: kZero maps NIR's v_reset (v := v_reset, relative to v_leak); kSubtract
   /// uses v := v - threshold (snnTorch's default), ignoring v_reset (reported).
   pb::ResetMode reset_mode = pb::RESET_ZERO;
@@ -96,6 +105,21 @@ struct FitResult {
   /// (1,0)" or "population 'hidden' needs 312 neurons on one core, limit 256", "core (2,3):
   /// synapse entries 17,412 > 16,384".
   std::string message;
+
+  /// The decisions behind it. Mesh: the one used (or, when nothing fits, the largest tried) and
+  /// why ("mesh auto: 3x3, the smallest near-square mesh that holds 7 cores"); partition: the
+  /// strategy used and why ("partition auto: greedy needs 276 cores (> 256), optimise fits on 68").
+  uint32_t mesh_width = 0, mesh_height = 0;
+  std::string mesh_rule;
+  std::string partition;
+  std::string partition_rule;
+  /// Time step and the rule that chose it (docs/nir.md §5), and the export convention detected.
+  double dt = 0;
+  std::string dt_rule, producer;
+  /// Figures worth a look that do not stop the mapping (dt against the time constants, tau errors,
+  /// weights lost to quantisation, a silent float reference, a guessed dt); MapOptions::strict
+  /// turns them into errors.
+  std::vector<std::string> warnings;
 };
 
 // ---------------------------------------------------------------------------------------------
