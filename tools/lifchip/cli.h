@@ -129,6 +129,10 @@ void add_estimate_options(CLI::App* sub, std::string& model, flow::EstimateOptio
 /// Loads or runs (with a progress bar); `image_out` receives the image when one was given.
 pb::RunResult obtain_result(const RunSource& src, pb::ChipImage* image_out, bool* have_image);
 
+/// Warnings of a command that succeeded, on stderr: "lifchip: warning: FILE: what" (a failure is one
+/// error line instead).
+void print_warnings(const std::string& file, const std::vector<std::string>& warnings);
+
 /// "12,345" style thousands separators: counters reach billions and are read by people.
 std::string group_digits(uint64_t v);
 

@@ -300,4 +300,8 @@ std::string group_digits(uint64_t v) {
   return out;
 }
 
+void print_warnings(const std::string& file, const std::vector<std::string>& warnings) {
+  for (const std::string& w : warnings) std::cerr << "lifchip: warning: " << file << ": " << w << "\n";
+}
+
 }  // namespace lifchip::cli

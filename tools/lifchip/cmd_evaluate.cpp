@@ -102,7 +102,6 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
   if (a.samples && double(a.argmax_equal) / double(a.samples) < 0.95)
     warnings.push_back("chip and float decode the same class on only " +
                        percent(double(a.argmax_equal) / double(a.samples)) + " of the samples");
-  for (const std::string& w : warnings) std::cerr << "warning: " << w << "\n";
 
   if (nm.json) {
     nlohmann::json ports = nlohmann::json::array();
@@ -133,9 +132,12 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
                      {"energy_per_inference_j", e.energy_per_inference_j},
                      {"latency_per_inference_s", e.inference_latency_s},
                      {"estimate", estimate_json(e)},
+                     {"map_warnings", mapped.report.fit.warnings},
                      {"warnings", warnings}};
     if (a.chip_accuracy) j["chip_accuracy"] = *a.chip_accuracy, j["float_accuracy"] = *a.float_accuracy;
     std::cout << j.dump(1) << "\n";
+    print_warnings(nm.path, mapped.report.fit.warnings);
+    print_warnings(o.inputs, warnings);
     return kExitOk;
   }
   std::cout << "lifchip evaluate: " << nm.path << " (" << mapped.input.size() << " inputs, " << mapped.output.size()
@@ -162,6 +164,8 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
     p.add({port.name, percent(port.spike_agreement), fixed3(port.count_correlation), fixed3(port.chip_events),
            fixed3(port.float_events)});
   std::cout << p.str();
+  print_warnings(nm.path, mapped.report.fit.warnings);
+  print_warnings(o.inputs, warnings);
   return kExitOk;
 }
 

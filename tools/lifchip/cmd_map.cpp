@@ -116,9 +116,6 @@ void check_sample_inputs(const MapCliOptions& o, const m::Network& net) {
 }
 
 // Warnings go to stderr only when the command succeeds: a failure stays one line.
-void print_warnings(const std::string& file, const std::vector<std::string>& warnings) {
-  for (const std::string& w : warnings) std::cerr << "lifchip: warning: " << file << ": " << w << "\n";
-}
 
 nlohmann::json fit_json(const m::FitResult& f) {
   return {{"fits", f.fits},
