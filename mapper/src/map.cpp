@@ -147,6 +147,56 @@ std::vector<std::string> warnings_of(const Network& net, const detail::QNet& q, 
   return w;
 }
 
+// The host input FIFO holds HOST_SPIKE_FIFO_DEPTH packets for one step (spec §7); an input spike
+// costs one packet per core that reads it. With sample stimuli the busiest step decides (more does
+// not fit: the chip would stop with ERR_SPIKE_IN_OVERFLOW); without, every input spiking at once is
+// the bound, a warning when it is over (inputs rarely all spike together).
+void check_host_input_fifo(Core& c, const MapOptions& o) {
+  const detail::QNet& q = c.q;
+  std::vector<uint32_t> packets(q.num_inputs, 0);
+  uint64_t all = 0;
+  std::vector<uint32_t> seen;
+  for (uint32_t s = 0; s < q.num_inputs; ++s) {
+    seen.clear();
+    for (uint64_t k = q.out_start[s]; k < q.out_start[s + 1]; ++k) seen.push_back(c.part.core_of[q.out_target[k]]);
+    std::sort(seen.begin(), seen.end());
+    packets[s] = static_cast<uint32_t>(std::unique(seen.begin(), seen.end()) - seen.begin());
+    all += packets[s];
+  }
+  const uint64_t depth = static_cast<uint64_t>(spec::HOST_SPIKE_FIFO_DEPTH);
+  if (o.sample_stimuli.empty()) {
+    if (all > depth)
+      c.fit.warnings.push_back("host input FIFO: if every input spikes in one step, " + group_digits(all) +
+                               " host packets (each input to every core that reads it) exceed the " +
+                               group_digits(depth) + " the FIFO holds per step (spec §7); pass --samples to check "
+                               "the real rates");
+    return;
+  }
+  uint64_t worst = 0;
+  std::size_t worst_sample = 0;
+  uint32_t worst_step = 0;
+  for (std::size_t i = 0; i < o.sample_stimuli.size(); ++i) {
+    const auto& spikes = o.sample_stimuli[i].spikes;  // sorted by step
+    for (std::size_t k = 0; k < spikes.size();) {
+      uint64_t n = 0;
+      const uint32_t t = spikes[k].step;
+      for (; k < spikes.size() && spikes[k].step == t; ++k) n += packets[spikes[k].index];
+      if (n > worst) worst = n, worst_sample = i, worst_step = t;
+    }
+  }
+  if (worst <= depth) return;
+  c.fit.fits = false;
+  c.fit.binding_limit = "host input packets per step";
+  c.fit.where = "sample " + std::to_string(worst_sample) + ", step " + std::to_string(worst_step);
+  c.fit.needed = worst;
+  c.fit.limit = depth;
+  c.fit.headroom = 1.0 - double(worst) / double(depth);
+  c.fit.message = "host input FIFO: sample " + std::to_string(worst_sample) + ", step " + std::to_string(worst_step) +
+                  " needs " + group_digits(worst) + " host packets (each input spike goes to every core that reads "
+                  "it), the FIFO holds " + group_digits(depth) + " per step (spec §7): fewer cores for the first "
+                  "layer (--partition optimise, larger --neurons-per-core) or fewer input spikes per step";
+}
+
 // Quantise and partition, choosing the time step, the strategy and the mesh; `fit` says whether
 // it fits and why this mesh and strategy. Options errors (and, strict, warnings) throw.
 Core partition_core(const Network& net, const MapOptions& o, std::vector<std::string>& notes) {
@@ -275,6 +325,8 @@ Core partition_core(const Network& net, const MapOptions& o, std::vector<std::st
     c.fit.message = "fits on " + std::to_string(c.part.num_cores) + " of " +
                     std::to_string(c.shape.num_cores()) + " cores; binding: " + c.fit.binding_limit + " " +
                     group_digits(c.fit.needed) + " of " + group_digits(c.fit.limit) + " on " + c.fit.where;
+    check_host_input_fifo(c, o);
+    if (o.strict && !c.fit.warnings.empty()) throw InputError("--strict: " + c.fit.warnings.back());
   }
   return c;
 }

@@ -795,5 +795,39 @@ TEST(MapperMap, StimuliAndDecodeCheckTheirInput) {
   EXPECT_EQ(m.output.latency, 0u);
 }
 
+// The host input FIFO (spec §7: 4,096 packets per step). 400 inputs, each read on all 12 cores of a
+// 3,000-neuron layer: 4,800 packets when every input spikes at once.
+TEST(MapperLimits, HostInputFifoBudgetIsCheckedAtFit) {
+  SyntheticOptions so;
+  so.seed = 5;
+  so.max_outputs = 10;
+  const Network net = synthetic_layered({400, 3000}, 40, so);
+  const FitResult uniform = fit_network(net, MapOptions{});
+  ASSERT_TRUE(uniform.fits) << uniform.message;
+  bool warned = false;
+  for (const std::string& w : uniform.warnings) warned = warned || w.find("host input FIFO: if every input spikes in one step") != std::string::npos;
+  EXPECT_TRUE(warned);
+  MapOptions strict;
+  strict.strict = true;
+  EXPECT_THROW(fit_network(net, strict), InputError);
+
+  NetworkStimulus burst, sparse;
+  burst.num_steps = sparse.num_steps = 4;
+  for (uint32_t i = 0; i < 400; ++i) burst.spikes.push_back({2, i});
+  for (uint32_t i = 0; i < 100; ++i) sparse.spikes.push_back({1, i});
+  MapOptions o;
+  o.sample_stimuli = {sparse};
+  EXPECT_TRUE(fit_network(net, o).fits);
+  o.sample_stimuli = {sparse, burst};
+  const FitResult f = fit_network(net, o);
+  EXPECT_FALSE(f.fits);
+  EXPECT_EQ(f.binding_limit, "host input packets per step");
+  EXPECT_EQ(f.where, "sample 1, step 2");
+  EXPECT_EQ(f.limit, 4096u);
+  EXPECT_GT(f.needed, 4096u);
+  EXPECT_NE(f.message.find("host input FIFO: sample 1, step 2 needs "), std::string::npos) << f.message;
+  EXPECT_THROW(map_network(net, o), InputError);
+}
+
 }  // namespace
 }  // namespace lifchip::mapper
