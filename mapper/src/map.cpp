@@ -656,6 +656,10 @@ std::string MapReport::json(int indent) const {
                                                                            : nlohmann::json(nullptr)},
                         {"weights_clipped", L.weights_clipped},
                         {"weights_zeroed", L.weights_zeroed},
+                        {"weight_sqnr_per_projection_db", std::isfinite(L.weight_sqnr_per_projection_db)
+                                                              ? nlohmann::json(L.weight_sqnr_per_projection_db)
+                                                              : nlohmann::json(nullptr)},
+                        {"weights_zeroed_per_projection", L.weights_zeroed_per_projection},
                         {"bias_saturated", L.bias_saturated},
                         {"threshold_saturated", L.threshold_saturated},
                         {"notes", L.notes}});

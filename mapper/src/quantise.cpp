@@ -277,13 +277,22 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     if (L.bias_saturated) L.notes.push_back(std::to_string(L.bias_saturated) + " bias mantissas saturated");
   }
 
-  // ---- synapses: one exponent per projection (its synapse group), mantissas per synapse ----
+  // ---- synapses: one exponent per target neuron and projection (a per-output-channel exponent, as
+  // Rockpool's channel_quantize scales each output channel), so a neuron whose incoming weights are
+  // all small keeps them; the exponents 0 ... 7 are the core's synapse groups. The per-projection
+  // exponent of earlier versions is still computed for the report's "before" figures. ----
   std::vector<uint64_t> count(q.num_sources() + 1, 0);
-  std::vector<double> sig(q.pops.size(), 0), noise(q.pops.size(), 0);
+  std::vector<double> sig(q.pops.size(), 0), noise(q.pops.size(), 0), noise_proj(q.pops.size(), 0);
   std::vector<std::map<int32_t, uint64_t>> exp_hist(q.pops.size());
+  auto exponent_for = [](double w_max) {
+    int32_t exp = 0;
+    while (exp < s::WEIGHT_EXP_MAX && w_max / double(1 << exp) > kMantTop) ++exp;
+    return exp;
+  };
   struct Quantised {
     ProjectionId e;
-    int32_t exp;
+    int32_t exp;                    // per projection (the report's comparison)
+    std::vector<int8_t> post_exp;   // per target neuron (what the chip gets)
   };
   std::vector<Quantised> qproj;
   std::vector<int64_t> pop_index(all.size(), -1);
@@ -313,12 +322,16 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     const std::size_t k = static_cast<std::size_t>(pop_index[dst]);
     const double lam = lambda[dst];
     double w_max = 0;
-    for (const Synapse& syn : pr.synapses)
-      w_max = std::max(w_max, std::abs(weight_gain(tp, syn.post, dt, lam) * double(syn.weight)));
-    int32_t exp = 0;
-    while (exp < s::WEIGHT_EXP_MAX && w_max / double(1 << exp) > kMantTop) ++exp;
-    qproj.push_back({e, exp});
-    exp_hist[k][exp] += pr.synapses.size();
+    std::vector<double> post_max(tp.size, 0.0);
+    for (const Synapse& syn : pr.synapses) {
+      const double w = std::abs(weight_gain(tp, syn.post, dt, lam) * double(syn.weight));
+      w_max = std::max(w_max, w);
+      post_max[syn.post] = std::max(post_max[syn.post], w);
+    }
+    Quantised qp{e, exponent_for(w_max), std::vector<int8_t>(tp.size, 0)};
+    for (uint32_t n = 0; n < tp.size; ++n) qp.post_exp[n] = static_cast<int8_t>(exponent_for(post_max[n]));
+    for (const Synapse& syn : pr.synapses) ++exp_hist[k][qp.post_exp[syn.post]];
+    qproj.push_back(std::move(qp));
     const uint32_t src_base = sp.kind == NeuronKind::kInput ? 0 : q.num_inputs;
     for (const Synapse& syn : pr.synapses) ++count[src_base + flat[src] + syn.pre + 1];
   }
@@ -335,7 +348,7 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     const std::size_t k = static_cast<std::size_t>(pop_index[dst]);
     LayerQuant& L = q.layers[k];
     const double lam = lambda[dst];
-    const double unit = double(1 << qp.exp);
+    const double unit_proj = double(1 << qp.exp);
     const uint32_t src_base = sp.kind == NeuronKind::kInput ? 0 : q.num_inputs;
     QNet::ProjectionQuant pq;
     pq.name = net.graph[qp.e].name;
@@ -343,6 +356,8 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     pq.target = tp.name;
     for (const Synapse& syn : net.graph[qp.e].synapses) {
       const double w = weight_gain(tp, syn.post, dt, lam) * double(syn.weight);
+      const int32_t exp = qp.post_exp[syn.post];
+      const double unit = double(1 << exp);
       bool clip = false;
       const int64_t m = round_clamp(w / unit, kWeightMin, kWeightMax, &clip);
       if (clip) ++L.weights_clipped, ++pq.clipped;
@@ -351,11 +366,16 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
       sig[k] += w * w;
       const double err = w - double(m) * unit;
       noise[k] += err * err;
+      bool clip_proj = false;  // the same weight under the projection's one exponent
+      const int64_t mp = round_clamp(w / unit_proj, kWeightMin, kWeightMax, &clip_proj);
+      if (mp == 0 && syn.weight != 0) ++L.weights_zeroed_per_projection;
+      const double err_proj = w - double(mp) * unit_proj;
+      noise_proj[k] += err_proj * err_proj;
       ++L.synapses;
       const uint64_t at = fill[src_base + flat[src] + syn.pre]++;
       q.out_target[at] = static_cast<uint32_t>(flat[dst]) + syn.post;
       q.out_weight[at] = static_cast<int8_t>(m);
-      q.out_exp[at] = static_cast<int8_t>(qp.exp);
+      q.out_exp[at] = static_cast<int8_t>(exp);
     }
     q.projections.push_back(std::move(pq));
   }
@@ -363,10 +383,22 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     LayerQuant& L = q.layers[k];
     L.weight_sqnr_db =
         noise[k] == 0 ? std::numeric_limits<double>::infinity() : 10 * std::log10(sig[k] / noise[k]);
+    L.weight_sqnr_per_projection_db = noise_proj[k] == 0 ? std::numeric_limits<double>::infinity()
+                                                          : 10 * std::log10(sig[k] / noise_proj[k]);
     if (!exp_hist[k].empty())
       L.weight_exp = std::max_element(exp_hist[k].begin(), exp_hist[k].end(), [](auto& a, auto& b) {
                        return a.second < b.second;
                      })->first;
+    if (L.weights_zeroed != L.weights_zeroed_per_projection ||
+        std::abs(L.weight_sqnr_db - L.weight_sqnr_per_projection_db) > 0.05) {
+      std::ostringstream os;
+      os.setf(std::ios::fixed);
+      os.precision(1);
+      os << "per-neuron weight exponents: SQNR " << L.weight_sqnr_db << " dB, " << L.weights_zeroed
+         << " weights zeroed (one exponent per projection: " << L.weight_sqnr_per_projection_db << " dB, "
+         << L.weights_zeroed_per_projection << " zeroed)";
+      L.notes.push_back(os.str());
+    }
     if (L.weights_clipped)
       L.notes.push_back(std::to_string(L.weights_clipped) + " weights clipped to the 8-bit mantissa");
     if (L.weights_zeroed)

@@ -94,8 +94,12 @@ TEST(MapperQuantise, HugeWeightRangeLowersTheScaleAndTinyWeightsAreCounted) {
     }
   const detail::QNet q = detail::quantise(net, 1e-3, pb::RESET_ZERO);
   const LayerQuant& L = q.layers.at(0);
-  // Exponent 7 for the 1000 leaves 1.0 (and 1e-7) below half a mantissa step: both round to 0.
-  EXPECT_EQ(L.weights_zeroed, 2u);
+  // Exponent 7 for the 1000 would leave 1.0 (and 1e-7) below half a mantissa step, both rounding
+  // to 0 under one exponent per projection; per target neuron, the 1.0 of another neuron keeps its
+  // own exponent and survives: only the 1e-7 is zeroed.
+  EXPECT_EQ(L.weights_zeroed, 1u);
+  EXPECT_EQ(L.weights_zeroed_per_projection, 2u);
+  EXPECT_GT(L.weight_sqnr_db, L.weight_sqnr_per_projection_db);
   EXPECT_EQ(q.out_exp[0], 7);
   EXPECT_FALSE(L.notes.empty());
 }
@@ -714,10 +718,14 @@ TEST(MapperWarnings, EachWarningAndStrict) {
   Network slow = tiny(4, 0.5f);
   for (double& t : slow.population(1).params.tau_mem) t = 3.0;
   check(slow, at1ms, "population 'l1': tau_mem realised with a 36.5 % error (> 5 %)");
-  // One huge weight forces exponent 7 and zeroes the others (2 of 4 non-zero weights).
-  Network huge = tiny(4, 1.0f);
+  // One huge weight forces its neuron's exponent to 7 and zeroes that neuron's other weight (1 of 8
+  // non-zero weights; the other neurons keep theirs with their own exponents).
+  Network huge = synthetic_layered({2, 4}, 2, SyntheticOptions{});
   for (ProjectionId e : huge.projections())
-    if (huge.graph[e].name == "w1") huge.graph[e].synapses[0].weight = 1000.0f;
+    if (huge.graph[e].name == "w1") {
+      for (Synapse& syn : huge.graph[e].synapses) syn.weight = 1.0f;
+      huge.graph[e].synapses[0].weight = 1000.0f;
+    }
   check(huge, at1ms, "projection 'w1' ('in' -> 'l1'): ");
   // A silent float reference on the samples.
   MapOptions quiet = at1ms;

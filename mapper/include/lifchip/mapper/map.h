@@ -200,11 +200,15 @@ struct LayerQuant {
   double scale = 0;                  // chip units per float voltage unit (lambda)
   double headroom = 0;               // range of u and v in thresholds: 2^23 / (lambda * largest threshold)
   double calibrated_peak = -1;       // peak |u|, |v|, |input| on the sample stimuli, thresholds; -1: none
-  int32_t weight_exp = 0;            // the group exponent of its incoming weights (most common)
+  int32_t weight_exp = 0;            // the exponent of its incoming weights (most common; one per target neuron and projection)
   uint64_t synapses = 0;             // incoming synapses
   double weight_sqnr_db = 0;         // 10 log10(sum w^2 / sum (w - w_q)^2); +inf if exact
   uint64_t weights_clipped = 0;      // mantissas saturated at -128/127
   uint64_t weights_zeroed = 0;       // non-zero weights that rounded to 0
+  /// The same figures had every projection one exponent (its largest weight's), as before
+  /// per-neuron exponents: what the per-output-channel exponents gained.
+  double weight_sqnr_per_projection_db = 0;
+  uint64_t weights_zeroed_per_projection = 0;
   uint64_t bias_saturated = 0;       // bias mantissas saturated
   uint64_t threshold_saturated = 0;  // vth clamped to 17 bits
   std::vector<std::string> notes;
