@@ -224,6 +224,8 @@ void add_estimate_options(CLI::App* sub, std::string& model, flow::EstimateOptio
   sub->add_option("--step-rate", est.step_rate_hz, "Time steps per second for the average power")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  sub->add_flag("--static-all-cores", est.static_all_cores,
+                "Static power of every core of the mesh (default: only the cores the image uses)");
 }
 
 pb::RunResult obtain_result(const RunSource& src, pb::ChipImage* image_out, bool* have_image) {

@@ -347,11 +347,19 @@ Estimate estimate(const pb::RunResult& r, const pb::ChipImage* image, const Ener
                                   static_cast<double>(local) * model.get("hop_local_ns")) *
                                  1e-9 / static_cast<double>(packets);
 
-  // Static energy: every core of the mesh leaks for the whole run, steps back to back.
+  // Static energy: the cores the image uses leak for the whole run, steps back to back (cores the
+  // image leaves empty are taken as power-gated); every core of the mesh without an image or with
+  // static_all_cores.
   const double static_w_per_core = model.get("static_uw_per_core") * 1e-6;
+  std::set<std::pair<uint32_t, uint32_t>> used;
+  if (image)
+    for (const pb::Core& c : image->cores()) used.insert({c.x(), c.y()});
+  const bool all_cores = o.static_all_cores || image == nullptr;
   for (CoreEnergy& ce : e.cores) {
+    if (!all_cores && !used.count({ce.x, ce.y})) continue;
     ce.static_pj = static_w_per_core * e.run_time_s * 1e12;
     e.static_pj += ce.static_pj;
+    ++e.static_cores;
   }
   for (const std::string& c : order) {
     e.components.push_back({c, by_component[c]});

@@ -45,6 +45,9 @@ struct EstimateOptions {
   double clock_hz = 0;           // 0: the image's clock, else the model's clock_hz
   uint32_t inference_steps = 0;  // steps per inference; 0: the whole run is one inference
   double step_rate_hz = 1000;    // for the average power figure (1 ms time steps)
+  /// Static power of every core of the mesh; false (default): only the cores the image uses (the
+  /// others power-gated), when the image is given.
+  bool static_all_cores = false;
 };
 
 struct ComponentEnergy {
@@ -73,6 +76,7 @@ struct Estimate {
   std::vector<CoreEnergy> cores;            // every core of the mesh, y-major
   std::vector<LinkLoad> links;              // every link with its flits (zero ones included)
   double dynamic_pj = 0, static_pj = 0, total_pj = 0;
+  uint32_t static_cores = 0;  // cores counted in static_pj
   double energy_per_inference_j = 0, energy_per_step_j = 0;
   // Latency: from the run's cycles (cycle-level backends) or the analytic estimate.
   bool cycle_accurate = false;
