@@ -23,6 +23,20 @@ bool is_one(double v) { return v == 1.0; }
 // float32: about 1e-7 apart; 1e-4 leaves room and still tells 1e-4 from 1.0001e-4 apart).
 bool same_dt(double a, double b) { return std::abs(a - b) <= 1e-4 * std::max(a, b); }
 
+// Rockpool's export writes r = tau exp(-dt/tau) / dt, so c = tau / r = dt exp(dt/tau): dt solves
+// that equation. Newton's method from dt = c (f(c) >= 0, f convex and increasing for dt > 0) descends
+// monotonically onto the root.
+double rockpool_dt(double tau, double c) {
+  double dt = c;
+  for (int i = 0; i < 60; ++i) {
+    const double e = std::exp(dt / tau);
+    const double next = dt - (dt * e - c) / (e * (1 + dt / tau));
+    if (!(next > 0) || next == dt) break;
+    dt = next;
+  }
+  return dt;
+}
+
 struct Detection {
   std::optional<double> dt;
   std::string rule, producer, why_not;
@@ -66,7 +80,8 @@ Detection detect(const Network& net) {
           conflict = "tau_mem / r is " + seconds(*dt) + " in " + first + " but " + seconds(c) + " in '" +
                      p->name + "' neuron " + std::to_string(i);
         }
-        if (p->kind == NeuronKind::kCubaLIF && conflict.empty() && !is_one(p->params.w_in[i])) {
+        // w_in = tau_syn / dt; w_in = 1 only for a synapse trained with alpha = 0 (tau_syn = dt).
+        if (p->kind == NeuronKind::kCubaLIF && conflict.empty()) {
           const double s = p->params.tau_syn[i] / p->params.w_in[i];
           if (!same_dt(*dt, s))
             conflict = "tau_syn / w_in is " + seconds(s) + " in '" + p->name + "' neuron " +
@@ -79,6 +94,30 @@ Detection detect(const Network& net) {
       d.rule = "dt = tau_mem / r = " + seconds(*dt) +
                ", the same in every LIF/CubaLIF neuron (snnTorch's export writes r = tau_mem/dt)";
       return d;
+    }
+    // Rockpool: LIFTorch -> CubaLIF and LIFNeuronTorch -> LIF with r = tau_mem exp(-dt/tau_mem) / dt
+    // and no w_in (1): one dt solves that in every neuron.
+    if (all_w_in_one) {
+      std::optional<double> rdt;
+      std::string rfirst, rconflict;
+      for (const Population* p : lif)
+        for (std::size_t i = 0; i < p->params.r.size() && rconflict.empty(); ++i) {
+          const double c = rockpool_dt(p->params.tau_mem[i], p->params.tau_mem[i] / p->params.r[i]);
+          if (!rdt) {
+            rdt = c;
+            rfirst = "'" + p->name + "' neuron " + std::to_string(i);
+          } else if (!same_dt(*rdt, c)) {
+            rconflict = "dt from r = tau_mem exp(-dt/tau_mem) / dt is " + seconds(*rdt) + " in " + rfirst +
+                        " but " + seconds(c) + " in '" + p->name + "' neuron " + std::to_string(i);
+          }
+        }
+      if (rconflict.empty()) {
+        d.dt = *rdt;
+        d.producer = "Rockpool (r = tau_mem exp(-dt/tau_mem)/dt, w_in = 1)";
+        d.rule = "dt = " + seconds(*rdt) +
+                 " solves r = tau_mem exp(-dt/tau_mem) / dt in every LIF/CubaLIF neuron (Rockpool's export)";
+        return d;
+      }
     }
     d.producer = "unknown (r != 1, but tau_mem / r is not one time step)";
     d.why_not = conflict;

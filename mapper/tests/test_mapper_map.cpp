@@ -682,6 +682,21 @@ TEST(MapperDt, OptionThenNetworkThenProducerConventionThenAWarnedFallback) {
   f = fit_network(sinabs, MapOptions{});
   EXPECT_DOUBLE_EQ(f.dt, 1.0);
   EXPECT_NE(f.producer.find("Sinabs"), std::string::npos) << f.producer;
+  // Rockpool's export: r = tau_mem exp(-dt/tau_mem) / dt, w_in = 1 (absent); per-neuron taus, so
+  // tau_mem / r differs between neurons while one dt = 1 ms solves every neuron's r.
+  Network rockpool = tiny(4, 0.5f);
+  rockpool.dt.reset();
+  for (PopulationId v : rockpool.populations()) {
+    NeuronParams& p = rockpool.population(v).params;
+    for (std::size_t i = 0; i < p.r.size(); ++i) {
+      p.tau_mem[i] = 0.01 + 0.005 * double(i);
+      p.r[i] = p.tau_mem[i] * std::exp(-1e-3 / p.tau_mem[i]) / 1e-3;
+    }
+  }
+  f = fit_network(rockpool, MapOptions{});
+  EXPECT_NEAR(f.dt, 1e-3, 1e-12);
+  EXPECT_NE(f.producer.find("Rockpool"), std::string::npos) << f.producer;
+  EXPECT_TRUE(f.warnings.empty() || f.warnings.front().find("cannot infer dt") == std::string::npos);
   // The report records the rule and the producer as figures and notes.
   const MapResult m = map_network(snntorch_like(1e-4), MapOptions{});
   const ReportSection* q = m.report.passes.section("quantise");

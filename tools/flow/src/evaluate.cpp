@@ -70,6 +70,10 @@ Evaluation evaluate_samples(const mapper::Network& network, const mapper::MapRes
   if (!labels.empty() && labels.size() != samples.size())
     throw InputError("labels: " + std::to_string(labels.size()) + " labels for " +
                      std::to_string(samples.size()) + " samples");
+  // Without outputs every figure below would be a vacuous 100 % (nothing to disagree on).
+  if (mapped.output.size() == 0)
+    throw InputError("the network has no outputs (no Output node is reached from a population): chip and "
+                     "float have nothing to compare");
   uint32_t steps = 0;
   for (const auto& s : samples) steps = std::max(steps, s.num_steps);
   for (auto& s : samples) s.num_steps = steps;  // every inference equally long
