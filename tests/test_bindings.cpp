@@ -3,6 +3,7 @@
 // decoders.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "lifchip/flow/bindings.h"
@@ -79,6 +80,36 @@ TEST(Bindings, MalformedFilesNameTheField) {
             std::string::npos);
   EXPECT_NE(error_of(with("\"output_bias\": [", "\"output_bias\": [1.0,")).find("'output_bias' has 11 values for 10"),
             std::string::npos);
+}
+
+// Seeded mutations of a valid bindings file: parsed, or one InputError naming the file; never a
+// crash or another exception.
+TEST(Bindings, FuzzedFilesNeverCrash) {
+  mapper::SyntheticOptions so;
+  const std::string valid = bindings_json(mapper::map_network(mapper::synthetic_layered({4, 6, 3}, 4, so), {}));
+  std::mt19937 rng(20261206);
+  int parsed = 0, rejected = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string b = valid;
+    for (int k = 0, edits = 1 + static_cast<int>(rng() % 3); k < edits; ++k) {
+      const std::size_t at = rng() % b.size();
+      switch (rng() % 3) {
+        case 0: b[at] = "0123456789-.,:[]{}\"aez"[rng() % 23]; break;
+        case 1: b.erase(at, 1 + rng() % 8); break;
+        default: b.insert(at, 1, "-9.e[]\""[rng() % 7]);
+      }
+      if (b.empty()) b = "{";
+    }
+    try {
+      parse_bindings(b, "fuzz.json");
+      ++parsed;
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("fuzz.json: ", 0), 0u) << e.what();
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 1000);
+  EXPECT_GT(parsed, 10);
 }
 
 TEST(Bindings, ResponseDecoders) {

@@ -2,7 +2,9 @@
 // NPY files, chip-vs-float agreement per output port, and the command's output and bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <random>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -63,6 +65,41 @@ TEST(NpyArray, ThreeDimensionsInCAndFortranOrder) {
   // 2-D readers keep refusing it, by name.
   EXPECT_NE(error_of([&] { parse_npy(write_npy(a), "a.npy"); }).find("a.npy: NPY array has 3 dimensions"),
             std::string::npos);
+}
+
+// Seeded mutations of a valid 3-D raster file: each parse succeeds or throws one InputError naming
+// the file; what parses either is a valid raster or is refused as one by name.
+TEST(NpyArray, FuzzedRastersNeverCrash) {
+  const std::string valid = write_npy(raster(2));
+  std::mt19937 rng(20261206);
+  int parsed = 0, rejected = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string b = valid;
+    for (int k = 0, edits = 1 + static_cast<int>(rng() % 3); k < edits; ++k) {
+      const std::size_t at = rng() % std::min<std::size_t>(b.size(), 140);  // mostly the header
+      if (rng() % 2)
+        b[at] = "0123456789(),'{} :TrueFals"[rng() % 26];
+      else
+        b[at] = static_cast<char>(rng());
+    }
+    try {
+      const NdArray a = parse_npy_array(b, "fuzz.npy");
+      std::size_t n = 1;
+      for (std::size_t d : a.shape) n *= d;
+      EXPECT_EQ(a.values.size(), n);
+      try {
+        raster_samples(a, "fuzz.npy");
+      } catch (const InputError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("fuzz.npy: ", 0), 0u) << e.what();
+      }
+      ++parsed;
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("fuzz.npy: ", 0), 0u) << e.what();
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 500);
+  EXPECT_GT(parsed, 10);
 }
 
 TEST(EvaluateSamples, RasterArgwhereAndEncodedReaders) {
