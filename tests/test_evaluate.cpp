@@ -188,6 +188,25 @@ TEST(EvaluateCli, DefaultOptionsOnRasterInputs) {
   EXPECT_TRUE(test::contains(t.out, "decode: max")) << t;
 }
 
+// A stored mapping (map -o IMG --bindings B) evaluates as the mapping made on the spot does.
+TEST(EvaluateCli, StoredImageAndBindings) {
+  const Files f;
+  const std::string img = f.dir / "net.pb", bind = f.dir / "net.bind.json";
+  const test::CliResult m = test::run_cli(kBinary, "map " + f.net + " -o " + img + " --bindings " + bind);
+  ASSERT_EQ(m.code, 0) << m;
+  const test::CliResult now = test::run_cli(kBinary, "evaluate " + f.net + " --inputs " + f.x + " --json");
+  const test::CliResult stored =
+      test::run_cli(kBinary, "evaluate " + f.net + " --inputs " + f.x + " --json --image " + img + " --bindings " + bind);
+  ASSERT_EQ(now.code, 0) << now;
+  ASSERT_EQ(stored.code, 0) << stored;
+  const nlohmann::json a = nlohmann::json::parse(now.out), b = nlohmann::json::parse(stored.out);
+  for (const char* k : {"output_spike_agreement", "chip_class", "float_class", "energy_per_inference_j"})
+    EXPECT_EQ(a[k], b[k]) << k;
+  const test::CliResult half = test::run_cli(kBinary, "evaluate " + f.net + " --inputs " + f.x + " --image " + img);
+  EXPECT_EQ(half.code, 1) << half;
+  EXPECT_TRUE(test::contains(half.err, "give both")) << half;
+}
+
 TEST(EvaluateCli, BadInputIsOneLineNamingTheFile) {
   const Files f;
   f.dir.write("two.npy", write_npy(Matrix{2, 4, std::vector<double>(8, 0.0)}));

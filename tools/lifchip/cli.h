@@ -45,8 +45,8 @@ struct NetworkMapping {
 };
 /// Adds NETWORK and every option of `lifchip map` but the outputs (mesh, capacities, strategies,
 /// dt, reset, samples, headroom, --json) to `sub`; the function it returns, called after parsing,
-/// imports and maps (InputError naming the file, option or population). cmd_map.cpp.
-std::function<NetworkMapping()> add_network_mapping(CLI::App* sub);
+/// imports and (with `true`) maps (InputError naming the file, option or population). cmd_map.cpp.
+std::function<NetworkMapping(bool map)> add_network_mapping(CLI::App* sub);
 
 /// The longest run `lifchip run` accepts. Results keep per-step figures and probe values in memory,
 /// so an unbounded step count (e.g. a stimuli step of 4e9 from a corrupt file) would exhaust memory.

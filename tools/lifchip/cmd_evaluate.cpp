@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "lifchip/flow/bindings.h"
 #include "lifchip/flow/evaluate.h"
 
 namespace lifchip::cli {
@@ -19,7 +20,7 @@ nlohmann::json estimate_json(const flow::Estimate& e);
 namespace {
 
 struct EvaluateCliOptions {
-  std::string inputs, labels, backend = "functional", decode = "count", encoding, model = "loihi1";
+  std::string inputs, labels, backend = "functional", decode = "count", encoding, model = "loihi1", image, bindings;
   uint32_t steps = 0, max_samples = 0;
   double max_value = 1;
   uint64_t seed = 1;
@@ -51,7 +52,35 @@ const char* decode_meaning(flow::ResponseDecode d) {
   return "";
 }
 
-int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMapping()>& map) {
+// --image + --bindings: a stored mapping of the network (what `map -o IMG --bindings B` wrote)
+// instead of mapping it now; the network itself still gives the float reference.
+NetworkMapping stored_mapping(const EvaluateCliOptions& o, const std::function<NetworkMapping(bool)>& map) {
+  if (o.image.empty() != o.bindings.empty())
+    throw InputError("options '--image' and '--bindings': give both (a stored mapping) or neither");
+  NetworkMapping nm = map(false);
+  reject_directory(o.image);
+  reject_directory(o.bindings);
+  nm.mapped.image = for_file(o.image, [&] {
+    pb::ChipImage im = read_image_file(o.image);
+    validate_sealed_image(im);
+    return im;
+  });
+  const flow::Bindings b =
+      for_file(o.bindings, [&] { return flow::parse_bindings(flow::read_file_bytes(o.bindings), o.bindings); });
+  if (b.input.size() != nm.network.num_inputs())
+    throw InputError(o.bindings + ": " + std::to_string(b.input.size()) + " inputs, but " + nm.path + " has " +
+                     std::to_string(nm.network.num_inputs()) + ": not a mapping of this network");
+  nm.mapped.input = b.input;
+  nm.mapped.output = b.output;
+  nm.mapped.report.dt = b.dt;
+  nm.mapped.report.reset_mode = b.reset_mode;
+  nm.mapped.report.fit.cores_used = static_cast<uint32_t>(nm.mapped.image.cores_size());
+  nm.mapped.report.fit.message = "the stored image " + o.image + " (" + std::to_string(nm.mapped.image.cores_size()) +
+                                 " cores) with " + o.bindings;
+  return nm;
+}
+
+int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMapping(bool)>& map) {
   const flow::ResponseDecode decode = flow::parse_response_decode(o.decode);
   const flow::EnergyModel model = flow::load_energy_model(o.model);
   reject_directory(o.inputs);
@@ -70,7 +99,7 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
       throw InputError(o.labels + ": " + std::to_string(labels.size()) + " labels for " +
                        std::to_string(samples.size()) + " samples in " + o.inputs);
   }
-  const NetworkMapping nm = map();
+  const NetworkMapping nm = o.image.empty() && o.bindings.empty() ? map(true) : stored_mapping(o, map);
   const mapper::MapResult& mapped = nm.mapped;
   for (std::size_t i = 0; i < samples.size(); ++i)
     for (const mapper::SpikeEvent& e : samples[i].spikes)
@@ -176,7 +205,7 @@ void add_evaluate_command(CLI::App& app, Action& action) {
   CLI::App* sub = app.add_subcommand(
       "evaluate", "How accurate is a network on the chip, against float: map it, run samples on a chip model "
                   "and in the float reference, compare");
-  const std::function<NetworkMapping()> map = add_network_mapping(sub);
+  const std::function<NetworkMapping(bool)> map = add_network_mapping(sub);
   sub->add_option("--inputs", o->inputs,
                   "Sample inputs: a spike raster [samples, steps, inputs] (.npy, 0/1), argwhere rows (sample, "
                   "step, input), or analogue data [samples, inputs] with --encoding")
@@ -198,6 +227,8 @@ void add_evaluate_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   sub->add_option("--max-samples", o->max_samples, "Evaluate only the first N samples (0: all)")
       ->capture_default_str();
+  sub->add_option("--image", o->image, "A stored mapping: the image `lifchip map -o` wrote (with --bindings)");
+  sub->add_option("--bindings", o->bindings, "A stored mapping: the bindings `lifchip map --bindings` wrote");
   sub->add_option("--model", o->model, "Energy model: loihi1, truenorth, default or a file")->capture_default_str();
   sub->callback([&action, o, map] { action = [o, map] { return evaluate_command(*o, map); }; });
 }

@@ -194,7 +194,7 @@ int do_fit(MapCliOptions o) {
 }
 
 // Import and map (options already finished), the import's report sections in front of the map's.
-NetworkMapping import_and_map(MapCliOptions& o) {
+NetworkMapping import_and_map(MapCliOptions& o, bool map = true) {
   NetworkMapping nm;
   nm.path = o.input;
   nm.json = o.json;
@@ -205,6 +205,7 @@ NetworkMapping import_and_map(MapCliOptions& o) {
     const auto slash = o.input.find_last_of('/');
     o.map.image_name = slash == std::string::npos ? o.input : o.input.substr(slash + 1);
   }
+  if (!map) return nm;
   nm.mapped = for_file(o.input, [&] { return m::map_network(nm.network, o.map); });
   auto& sections = nm.mapped.report.passes.sections;
   sections.insert(sections.begin(), imp.sections.begin(), imp.sections.end());
@@ -230,13 +231,13 @@ int do_map(MapCliOptions o) {
 
 }  // namespace
 
-std::function<NetworkMapping()> add_network_mapping(CLI::App* sub) {
+std::function<NetworkMapping(bool)> add_network_mapping(CLI::App* sub) {
   auto o = std::make_shared<MapCliOptions>();
   add_map_options(sub, o.get());
-  return [o] {
+  return [o](bool map) {
     MapCliOptions x = *o;
     finish_options(x);
-    return import_and_map(x);
+    return import_and_map(x, map);
   };
 }
 
