@@ -28,11 +28,9 @@ double correlation(const std::vector<double>& a, const std::vector<double>& b) {
   return (sa > 0 && sb > 0) ? sab / std::sqrt(sa * sb) : (sa == sb ? 1.0 : 0.0);
 }
 
+// Outputs that never move from their bias: exactly when the first-move decoder finds nothing.
 bool silent(const mapper::NetworkResponse& r, const std::vector<double>& bias) {
-  for (const auto& row : r.values)
-    for (std::size_t o = 0; o < row.size(); ++o)
-      if (row[o] != (o < bias.size() ? bias[o] : 0.0)) return false;
-  return true;
+  return decode_response(r, ResponseDecode::kFirst, bias) < 0;
 }
 
 constexpr std::size_t kMaxSamples = std::size_t{1} << 20;
