@@ -221,12 +221,19 @@ TEST_F(CliMap, WarningsGoToStderrAndStrictMakesThemErrors) {
   EXPECT_TRUE(contains(r.err, "tau_mem realised with a 100.0 % error (> 5 %)")) << r;
   expect_input_error(lifchip("fit " + quote(lif) + " --dt 0.02 --strict"),
                      {"--strict: population 'lif': dt 20 ms"});
-  // Weights lost to quantisation (1 of 48 in the file's only projection).
-  const std::string zeroed = kData + "/nir/compressed_fixedstr.nir";
-  r = lifchip("fit " + quote(zeroed) + " --dt 0.001");
-  EXPECT_TRUE(contains(r.err, "projection 'fc' ('input' -> 'lif'): 1 of 48 non-zero weights (2.1 %) lost"))
-      << r;
-  expect_input_error(lifchip("fit " + quote(zeroed) + " --dt 0.001 --strict"), {"--strict: projection 'fc'"});
+  // Weights lost to quantisation: one weight 100,000 times the others sets the scale; the small ones
+  // fall below half a mantissa step even at exponent 0 (2 of 3 non-zero weights).
+  std::ofstream(d / "zeroed.txtpb") << "format_version: 1\ndt: 0.001\ninputs { name: \"in\" size: 3 }\n"
+                                       "populations { name: \"lif\" size: 1 model: LIF tau_mem { values: 0.01 } "
+                                       "v_threshold { values: 1.0 } }\noutputs { name: \"out\" size: 1 }\n"
+                                       "projections { name: \"fc\" source: \"in\" target: \"lif\" "
+                                       "dense { weights: [100000, 1, -1] } }\n"
+                                       "projections { name: \"ro\" source: \"lif\" target: \"out\" "
+                                       "dense { weights: [1] } }\n";
+  const std::string zeroed = d / "zeroed.txtpb";
+  r = lifchip("fit " + quote(zeroed));
+  EXPECT_TRUE(contains(r.err, "projection 'fc' ('in' -> 'lif'): 2 of 3 non-zero weights (66.7 %) lost")) << r;
+  expect_input_error(lifchip("fit " + quote(zeroed) + " --strict"), {"--strict: projection 'fc'"});
   // A silent float reference on the calibration samples.
   std::ofstream(d / "one.csv") << "0,0,0\n";
   const std::string samples = " --dt 0.001 --samples " + quote(d / "one.csv") + " --sample-steps 3";

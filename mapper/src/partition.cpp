@@ -241,6 +241,9 @@ bool check_partition(const QNet& q, const Partition& p, const Capacities& cap, F
   for (uint32_t c = 0; c < p.num_cores; ++c)
     for (const Res& r : res) {
       const uint64_t need = u.cores[c].*r.field;
+      // A mapped core uses at most the 8 exponents 0 ... 7 (docs/mapper.md §2), so its synapse
+      // groups cannot run out; naming them the binding limit would point the user at nothing.
+      if (r.field == &CoreUsage::groups && need <= r.limit) continue;
       const double ratio = double(need) / double(r.limit);
       if (ratio > best || (need > r.limit && ok)) {
         best = ratio;

@@ -277,10 +277,12 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     if (L.bias_saturated) L.notes.push_back(std::to_string(L.bias_saturated) + " bias mantissas saturated");
   }
 
-  // ---- synapses: one exponent per target neuron and projection (a per-output-channel exponent, as
-  // Rockpool's channel_quantize scales each output channel), so a neuron whose incoming weights are
-  // all small keeps them; the exponents 0 ... 7 are the core's synapse groups. The per-projection
-  // exponent of earlier versions is still computed for the report's "before" figures. ----
+  // ---- synapses: each synapse entry gets the smallest exponent that holds its weight (the
+  // exponents 0 ... 7 are the core's synapse groups, so any mix of them fits a core's 8 groups), so
+  // a small weight keeps its mantissa bits instead of sharing the exponent of the largest weight
+  // into its neuron — finer than Rockpool's per-output-channel scales (channel_quantize), at no
+  // cost in synapse memory. The per-projection exponent of earlier versions is still computed for
+  // the report's "before" figures. ----
   std::vector<uint64_t> count(q.num_sources() + 1, 0);
   std::vector<double> sig(q.pops.size(), 0), noise(q.pops.size(), 0), noise_proj(q.pops.size(), 0);
   std::vector<std::map<int32_t, uint64_t>> exp_hist(q.pops.size());
@@ -291,8 +293,7 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
   };
   struct Quantised {
     ProjectionId e;
-    int32_t exp;                    // per projection (the report's comparison)
-    std::vector<int8_t> post_exp;   // per target neuron (what the chip gets)
+    int32_t exp;  // per projection (the report's comparison)
   };
   std::vector<Quantised> qproj;
   std::vector<int64_t> pop_index(all.size(), -1);
@@ -319,18 +320,11 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
       }
       continue;
     }
-    const std::size_t k = static_cast<std::size_t>(pop_index[dst]);
     const double lam = lambda[dst];
     double w_max = 0;
-    std::vector<double> post_max(tp.size, 0.0);
-    for (const Synapse& syn : pr.synapses) {
-      const double w = std::abs(weight_gain(tp, syn.post, dt, lam) * double(syn.weight));
-      w_max = std::max(w_max, w);
-      post_max[syn.post] = std::max(post_max[syn.post], w);
-    }
-    Quantised qp{e, exponent_for(w_max), std::vector<int8_t>(tp.size, 0)};
-    for (uint32_t n = 0; n < tp.size; ++n) qp.post_exp[n] = static_cast<int8_t>(exponent_for(post_max[n]));
-    for (const Synapse& syn : pr.synapses) ++exp_hist[k][qp.post_exp[syn.post]];
+    for (const Synapse& syn : pr.synapses)
+      w_max = std::max(w_max, std::abs(weight_gain(tp, syn.post, dt, lam) * double(syn.weight)));
+    Quantised qp{e, exponent_for(w_max)};
     qproj.push_back(std::move(qp));
     const uint32_t src_base = sp.kind == NeuronKind::kInput ? 0 : q.num_inputs;
     for (const Synapse& syn : pr.synapses) ++count[src_base + flat[src] + syn.pre + 1];
@@ -356,7 +350,8 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     pq.target = tp.name;
     for (const Synapse& syn : net.graph[qp.e].synapses) {
       const double w = weight_gain(tp, syn.post, dt, lam) * double(syn.weight);
-      const int32_t exp = qp.post_exp[syn.post];
+      const int32_t exp = exponent_for(std::abs(w));
+      ++exp_hist[k][exp];
       const double unit = double(1 << exp);
       bool clip = false;
       const int64_t m = round_clamp(w / unit, kWeightMin, kWeightMax, &clip);
@@ -394,7 +389,7 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
       std::ostringstream os;
       os.setf(std::ios::fixed);
       os.precision(1);
-      os << "per-neuron weight exponents: SQNR " << L.weight_sqnr_db << " dB, " << L.weights_zeroed
+      os << "per-synapse weight exponents: SQNR " << L.weight_sqnr_db << " dB, " << L.weights_zeroed
          << " weights zeroed (one exponent per projection: " << L.weight_sqnr_per_projection_db << " dB, "
          << L.weights_zeroed_per_projection << " zeroed)";
       L.notes.push_back(os.str());

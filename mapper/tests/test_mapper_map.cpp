@@ -274,6 +274,7 @@ TEST(MapperMap, FunctionalRunEqualsDirectIntegerReferenceAndTrafficIsHonest) {
           chip.counters.total(spec::CNT_LINK_SOUTH) + chip.counters.total(spec::CNT_LINK_WEST);
       o2.sample_stimuli = {st};
       o2.sample_stimuli[0].num_steps = steps;
+      o2.headroom = 32;  // m's scale (no calibration): the samples only weight the rates
       const MapResult m2 = map_network(c.net, o2);
       // With sample stimuli the rates are spikes per step of exactly this run.
       if (std::string(strategy) == "greedy") {  // same partition and placement as m (rates do not matter)
@@ -733,13 +734,13 @@ TEST(MapperWarnings, EachWarningAndStrict) {
   Network slow = tiny(4, 0.5f);
   for (double& t : slow.population(1).params.tau_mem) t = 3.0;
   check(slow, at1ms, "population 'l1': tau_mem realised with a 36.5 % error (> 5 %)");
-  // One huge weight forces its neuron's exponent to 7 and zeroes that neuron's other weight (1 of 8
-  // non-zero weights; the other neurons keep theirs with their own exponents).
+  // One huge weight lowers the layer's scale until it fits 127 << 7; the weights 100,000 times
+  // smaller into the same layer fall below half a mantissa step even at exponent 0 and are zeroed.
   Network huge = synthetic_layered({2, 4}, 2, SyntheticOptions{});
   for (ProjectionId e : huge.projections())
     if (huge.graph[e].name == "w1") {
       for (Synapse& syn : huge.graph[e].synapses) syn.weight = 1.0f;
-      huge.graph[e].synapses[0].weight = 1000.0f;
+      huge.graph[e].synapses[0].weight = 100000.0f;
     }
   check(huge, at1ms, "projection 'w1' ('in' -> 'l1'): ");
   // A silent float reference on the samples.
@@ -854,3 +855,4 @@ TEST(MapperLimits, HostInputFifoBudgetIsCheckedAtFit) {
 
 }  // namespace
 }  // namespace lifchip::mapper
+

@@ -257,6 +257,68 @@ def sinabs_cnn(per_neuron):
     save("sinabs_cnn_thresholds" if per_neuron else "sinabs_cnn", g, "1.0.6", x, y)
 
 
+def sinabs_scnn_full():
+    """The NIR paper's Sinabs CNN at full size (paper/02_cnn, scnn_mnist.nir): [2, 34, 34] events ->
+    Conv2d(2->16, 5x5, stride 2, padding 1) -> IF -> Conv2d(16->16, 3x3, padding 1) -> IF ->
+    SumPool2d(2) -> Conv2d(16->8, 3x3, padding 1) -> IF -> SumPool2d(2) -> Flatten ->
+    Affine(128->256) -> IF -> Affine(256->4) -> IF: 8,964 neurons, about 1.1 M synapses once the
+    convolutions are unrolled (the paper's read-out has 10 classes; here 4, the quadrants). Sinabs
+    writes one threshold per neuron, the layer's value in each."""
+    rng = np.random.RandomState(3434)
+    k1 = rng.uniform(0.0, 0.12, size=(16, 2, 5, 5)).astype(F32)
+    k2 = rng.uniform(0.0, 0.016, size=(16, 16, 3, 3)).astype(F32)
+    k3 = rng.uniform(0.0, 0.005, size=(8, 16, 3, 3)).astype(F32)
+    quad = np.zeros((8, 4, 4), dtype=int)
+    for yy in range(4):
+        for xx in range(4):
+            quad[:, yy, xx] = (yy // 2) * 2 + xx // 2
+    quad = quad.reshape(-1)
+    hidden_group = np.arange(256) // 64
+    w4 = group_weights(rng, 256, 128, hidden_group, quad, 0.009, -0.004, 0.3)
+    w5 = group_weights(rng, 4, 256, np.arange(4), hidden_group, 0.02, -0.01, 0.3)
+
+    def iaf(shape, th):
+        return {"type": "IF", "r": np.ones(shape, F32), "v_threshold": np.full(shape, th, F32),
+                "v_reset": np.zeros(shape, F32)}
+
+    def conv(in_hw, k, stride, bias):
+        return {"type": "Conv2d", "input_shape": np.array(in_hw), "weight": k,
+                "bias": np.full(k.shape[0], bias, F32), "stride": np.array([stride, stride]),
+                "padding": np.array([1, 1]), "dilation": np.array([1, 1]), "groups": np.int64(1)}
+
+    def pool():
+        return {"type": "SumPool2d", "kernel_size": np.array([2, 2]), "stride": np.array([2, 2]),
+                "padding": np.array([0, 0])}
+
+    g = graph({
+        "input": {"type": "Input", "shape": np.array([2, 34, 34])},
+        "0": conv([34, 34], k1, 2, -0.05),
+        "1": iaf((16, 16, 16), 1.0),
+        "2": conv([16, 16], k2, 1, -0.05),
+        "3": iaf((16, 16, 16), 1.0),
+        "4": pool(),
+        "5": conv([8, 8], k3, 1, -0.05),
+        "6": iaf((8, 8, 8), 1.0),
+        "7": pool(),
+        "8": {"type": "Flatten", "start_dim": np.int64(1), "end_dim": np.int64(-1),
+              "input_type": np.array([8, 4, 4])},
+        "9": {"type": "Affine", "weight": w4, "bias": np.zeros(256, F32)},
+        "10": iaf((256,), 1.0),
+        "11": {"type": "Affine", "weight": w5, "bias": np.zeros(4, F32)},
+        "12": iaf((4,), 1.0),
+        "output": {"type": "Output", "shape": np.array([4])},
+    }, [("input", "0"), ("0", "1"), ("1", "2"), ("2", "3"), ("3", "4"), ("4", "5"), ("5", "6"),
+        ("6", "7"), ("7", "8"), ("8", "9"), ("9", "10"), ("10", "11"), ("11", "12"), ("12", "output")])
+    pix_quad = np.zeros((2, 34, 34), dtype=int)
+    for yy in range(34):
+        for xx in range(34):
+            pix_quad[:, yy, xx] = (yy // 17) * 2 + xx // 17
+    pix_quad = pix_quad.reshape(-1)
+    groups = [np.nonzero(pix_quad == q)[0] for q in range(4)]
+    x, y = grouped_raster(rng, 8, 25, groups, 0.25, 0.01)
+    save("sinabs_scnn_full", g, "1.0.6", x, y)
+
+
 # ---------------------------------------------------------------------------------------------
 # Rockpool (rockpool/nn/modules/torch/nir.py, _extract_rockpool_module): LinearTorch ->
 # Linear(weight.T) (Affine with a bias); LIFTorch -> CubaLIF(tau_syn, tau_mem, r = tau_mem *
@@ -368,6 +430,7 @@ def main():
     norse_net(True)
     sinabs_cnn(False)
     sinabs_cnn(True)
+    sinabs_scnn_full()
     rockpool_lif()
     lava_dl_netx(False)
     lava_dl_netx(True)
