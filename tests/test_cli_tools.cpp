@@ -129,6 +129,12 @@ TEST_F(CliTools, FlowEndToEnd) {
   EXPECT_TRUE(has(html, "<h3>layers</h3>"));
   EXPECT_TRUE(has(html, "cycle-accurate"));
   EXPECT_TRUE(fs::exists(d / "links.svg"));
+  // A map report (it has "fit" and "layers") missing a field its tables need: one error naming the
+  // file and the field, and no page.
+  const std::string broken = d.write("broken_map.json", R"({"fit": {}, "layers": [{}], "cores": [], "dt_s": 0.001})");
+  expect_input_error(lifchip("report " + d / "r.pb --mapping " + broken + " -o " + d / "broken.html"),
+                     {broken, "map report: no 'calibrated_peak'"});
+  EXPECT_FALSE(fs::exists(d / "broken.html"));
 }
 
 TEST_F(CliTools, LatencyAndDeltaEncodings) {

@@ -15,6 +15,7 @@
 #include "lifchip/flow/data.h"
 #include "lifchip/flow/png.h"
 #include "lifchip/flow/report.h"
+#include "lifchip/mapper/map.h"
 
 namespace lifchip::flow {
 namespace {
@@ -87,6 +88,76 @@ TEST(Report, SelfContainedWithEveryFigure) {
   const auto figs = report_figures(f->in);
   EXPECT_EQ(figs.size(), 5u);
   for (const auto& [name, svg] : figs) EXPECT_EQ(svg.rfind("<svg xmlns=", 0), 0u) << name;
+}
+
+// The mapper's own report (`lifchip map --json`) is drawn as the CLI's tables, with its columns and
+// units, not as a dump of its JSON; a network raster shows network inputs, not host packets.
+TEST(Report, MapReportAsTheCliTablesAndInputsAsNetworkInputs) {
+  const auto f = make_fixture();
+  const mapper::Network net = mapper::import_network(kSource + "/tools/examples/digits.nir");
+  const mapper::MapResult m = mapper::map_network(net, {});
+  const nlohmann::json mapping = nlohmann::json::parse(m.report.json());
+  f->in.mapping = &mapping;
+  std::string html = report_html(f->in);
+  EXPECT_NE(html.find("<h3>Quantisation (dt = 1.000 ms)</h3>"), std::string::npos);
+  EXPECT_NE(html.find("<th>population</th><th>kind</th><th>neurons</th><th>du</th><th>dv</th><th>tau_syn%</th>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td style=\"text-align:left\">lif1</td><td>CubaLIF</td><td>64</td>"), std::string::npos);
+  EXPECT_NE(html.find("<h3>Cores</h3>"), std::string::npos);
+  EXPECT_NE(html.find("<td style=\"text-align:left\">(0,0)</td><td>74</td>"), std::string::npos);
+  EXPECT_NE(html.find(xml_escape(m.report.fit.message)), std::string::npos);
+  EXPECT_NE(html.find("[quantise] "), std::string::npos);       // the notes
+  EXPECT_EQ(html.find("<h3>passes</h3>"), std::string::npos);  // not the generic dump
+  EXPECT_EQ(html.find("weight_sqnr_per_projection_db"), std::string::npos);
+  // The same cells as the terminal table.
+  for (const mapper::ReportTable& t : mapper::map_report_tables(mapping))
+    for (const auto& row : t.rows)
+      for (const std::string& c : row) EXPECT_NE(html.find(">" + xml_escape(c) + "</td>"), std::string::npos) << c;
+  // A map report with a field missing is refused, naming it.
+  nlohmann::json broken = mapping;
+  broken["layers"][0].erase("du");
+  try {
+    mapper::map_report_tables(broken);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no 'du'"), std::string::npos) << e.what();
+  }
+
+  // Inputs: the stimuli of two network inputs, each bound to two cores (two packets per spike).
+  mapper::InputBinding two;
+  two.targets = {{{0, 0, 0}, {1, 0, 0}}, {{0, 0, 1}, {1, 0, 1}}};
+  pb::Stimuli st;
+  for (uint32_t t : {0u, 3u}) {
+    pb::StepInput* s = st.add_steps();
+    s->set_step(t);
+    for (uint32_t x : {0u, 1u})
+      for (uint32_t a : {0u, 1u}) s->add_x(x), s->add_y(0), s->add_axon(a);
+  }
+  f->in.stimuli = &st;
+  html = report_html(f->in);
+  EXPECT_NE(html.find(">input axons<"), std::string::npos);
+  EXPECT_NE(html.find(">8 spikes<"), std::string::npos);  // packets
+  f->in.inputs = &two;
+  html = report_html(f->in);
+  EXPECT_NE(html.find(">network inputs<"), std::string::npos);
+  EXPECT_NE(html.find(">4 spikes<"), std::string::npos);  // 2 inputs x 2 steps
+}
+
+// Numbers for people: the heat maps label their cores and print values in fixed notation.
+TEST(Report, HeatMapsHaveCoordinatesAndNoExponents) {
+  const auto f = make_fixture();
+  const auto figs = report_figures(f->in);
+  for (const char* name : {"utilisation", "energy"}) {
+    const std::string& svg = figs.at(name);
+    EXPECT_NE(svg.find(">0,0<"), std::string::npos) << name;
+    EXPECT_NE(svg.find(">1,1<"), std::string::npos) << name;
+    for (const char* e : {"e+0", "e-0", "e+1", "e-1"}) EXPECT_EQ(svg.find(std::string(e) + "<"), std::string::npos) << name;
+  }
+  const std::string html = report_html(f->in);
+  for (const char* e : {"e+0", "e-0"}) {
+    EXPECT_EQ(html.find(std::string(e) + " %"), std::string::npos);
+    EXPECT_EQ(html.find(std::string(e) + "<"), std::string::npos);
+  }
 }
 
 TEST(Report, WithoutEstimateOrImageStillRenders) {

@@ -562,6 +562,76 @@ MapResult map_network(const Network& network, const MapOptions& options) {
   return res;
 }
 
+std::string ReportTable::text() const {
+  std::ostringstream os;
+  auto line = [&](const std::vector<std::string>& cells) {
+    os << "  ";
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const Column& col = columns[c];
+      os << std::string(static_cast<std::size_t>(col.gap), ' ') << (col.left ? std::left : std::right)
+         << std::setw(col.width) << (c < cells.size() ? cells[c] : std::string());
+    }
+    os << std::right << "\n";
+  };
+  std::vector<std::string> head;
+  for (const Column& c : columns) head.push_back(c.header);
+  line(head);
+  for (const auto& r : rows) line(r);
+  return os.str();
+}
+
+std::vector<ReportTable> map_report_tables(const nlohmann::json& j) {
+  auto need = [](const nlohmann::json& o, const char* key) -> const nlohmann::json& {
+    if (!o.is_object() || !o.contains(key))
+      throw InputError(std::string("map report: no '") + key + "' (not a `lifchip map --json` document)");
+    return o.at(key);
+  };
+  auto num = [&](const nlohmann::json& o, const char* key) {
+    const nlohmann::json& v = need(o, key);
+    if (v.is_null()) return std::numeric_limits<double>::infinity();  // JSON has no inf
+    if (!v.is_number()) throw InputError(std::string("map report: '") + key + "' is not a number");
+    return v.get<double>();
+  };
+  auto integer = [&](const nlohmann::json& o, const char* key) {
+    return std::to_string(static_cast<int64_t>(num(o, key)));
+  };
+  auto str = [&](const nlohmann::json& o, const char* key) {
+    const nlohmann::json& v = need(o, key);
+    if (!v.is_string()) throw InputError(std::string("map report: '") + key + "' is not a string");
+    return v.get<std::string>();
+  };
+  std::vector<ReportTable> out;
+  ReportTable q;
+  q.title = "Quantisation (dt = " + fixed(num(j, "dt_s") * 1e3, 3) + " ms)";
+  q.columns = {{"population", 16, true},  {"kind", 8},     {"neurons", 8}, {"du", 6},       {"dv", 6},
+               {"tau_syn%", 10},          {"tau_mem%", 10}, {"vth%", 8},   {"wexp", 6},     {"SQNR dB", 10},
+               {"clipped", 8},            {"zeroed", 8},   {"headroom", 10}, {"peak", 8}};
+  for (const nlohmann::json& L : need(j, "layers")) {
+    const double peak = num(L, "calibrated_peak");
+    q.rows.push_back({str(L, "population"), str(L, "kind"), integer(L, "size"), integer(L, "du"), integer(L, "dv"),
+                      fixed(100 * num(L, "tau_syn_error"), 2), fixed(100 * num(L, "tau_mem_error"), 2),
+                      fixed(100 * num(L, "threshold_error"), 3), integer(L, "weight_exp"),
+                      fixed(num(L, "weight_sqnr_db"), 1), integer(L, "weights_clipped"),
+                      integer(L, "weights_zeroed"), fixed(num(L, "headroom"), 1),
+                      std::isfinite(peak) && peak >= 0 ? fixed(peak, 2) : std::string("-")});
+  }
+  out.push_back(std::move(q));
+  ReportTable c;
+  c.title = "Cores";
+  c.columns = {{"core", 8, true}, {"neurons", 8}, {"axons", 8},  {"synapses", 10},   {"fanout", 8},
+               {"profiles", 9},   {"groups", 7},  {"packets/st", 12}, {"populations", 0, true, 2}};
+  for (const nlohmann::json& u : need(j, "cores")) {
+    std::string pops;
+    for (const nlohmann::json& p : need(u, "populations"))
+      pops += (pops.empty() ? "" : ",") + (p.is_string() ? p.get<std::string>() : p.dump());
+    c.rows.push_back({"(" + integer(u, "x") + "," + integer(u, "y") + ")", integer(u, "neurons"),
+                      integer(u, "axons"), integer(u, "synapses"), integer(u, "fanout"), integer(u, "profiles"),
+                      integer(u, "groups"), fixed(num(u, "packets_out"), 2), pops});
+  }
+  out.push_back(std::move(c));
+  return out;
+}
+
 std::string MapReport::table() const {
   std::ostringstream os;
   os << "Fit: " << fit.message << "\n";
@@ -572,33 +642,9 @@ std::string MapReport::table() const {
     for (const std::string& w : fit.warnings) os << "  " << w << "\n";
     os << "\n";
   }
-  os << "Quantisation (dt = " << fixed(dt * 1e3, 3) << " ms)\n";
-  os << "  " << std::left << std::setw(16) << "population" << std::right << std::setw(8) << "kind"
-     << std::setw(8) << "neurons" << std::setw(6) << "du" << std::setw(6) << "dv" << std::setw(10)
-     << "tau_syn%" << std::setw(10) << "tau_mem%" << std::setw(8) << "vth%" << std::setw(6) << "wexp"
-     << std::setw(10) << "SQNR dB" << std::setw(8) << "clipped" << std::setw(8) << "zeroed" << std::setw(10)
-     << "headroom" << std::setw(8) << "peak"
-     << "\n";
-  for (const LayerQuant& L : layers)
-    os << "  " << std::left << std::setw(16) << L.population << std::right << std::setw(8) << L.kind
-       << std::setw(8) << L.size << std::setw(6) << L.du << std::setw(6) << L.dv << std::setw(10)
-       << fixed(100 * L.tau_syn_error, 2) << std::setw(10) << fixed(100 * finite_or(L.tau_mem_error, 1), 2)
-       << std::setw(8) << fixed(100 * L.threshold_error, 3) << std::setw(6) << L.weight_exp << std::setw(10)
-       << fixed(L.weight_sqnr_db, 1) << std::setw(8) << L.weights_clipped << std::setw(8) << L.weights_zeroed
-       << std::setw(10) << fixed(L.headroom, 1) << std::setw(8)
-       << (L.calibrated_peak < 0 ? std::string("-") : fixed(L.calibrated_peak, 2)) << "\n";
-  os << "\nCores\n  " << std::left << std::setw(8) << "core" << std::right << std::setw(8) << "neurons"
-     << std::setw(8) << "axons" << std::setw(10) << "synapses" << std::setw(8) << "fanout" << std::setw(9)
-     << "profiles" << std::setw(7) << "groups" << std::setw(12) << "packets/st"
-     << "  populations\n";
-  for (const CoreUsage& u : cores) {
-    std::string pops;
-    for (const auto& p : u.populations) pops += (pops.empty() ? "" : ",") + p;
-    os << "  " << std::left << std::setw(8) << ("(" + std::to_string(u.x) + "," + std::to_string(u.y) + ")")
-       << std::right << std::setw(8) << u.neurons << std::setw(8) << u.axons << std::setw(10) << u.synapses
-       << std::setw(8) << u.fanout << std::setw(9) << u.profiles << std::setw(7) << u.groups << std::setw(12)
-       << fixed(u.packets_out, 2) << "  " << pops << "\n";
-  }
+  const std::vector<ReportTable> tables = map_report_tables(nlohmann::json::parse(json()));
+  for (std::size_t k = 0; k < tables.size(); ++k)
+    os << (k ? "\n" : "") << tables[k].title << "\n" << tables[k].text();
   os << "\nTraffic per step (rates: " << traffic.rates << ")\n";
   os << "  packets " << fixed(traffic.packets, 2) << ", hops " << fixed(traffic.hops, 2)
      << ", baseline (greedy + rowmajor) hops " << fixed(traffic.baseline_packet_hops, 2);

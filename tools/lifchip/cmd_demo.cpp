@@ -129,6 +129,7 @@ int demo_command(const DemoOptions& o) {
   in.result = &all;
   in.image = &mapped.image;
   in.stimuli = &all_stimuli;
+  in.inputs = &mapped.input;
   in.mapping = &mapping;
   in.estimate = &e;
   std::ostringstream acc;

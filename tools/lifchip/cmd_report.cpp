@@ -3,10 +3,12 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "lifchip/flow/bindings.h"
 #include "lifchip/flow/data.h"
 #include "lifchip/flow/energy.h"
 #include "lifchip/flow/report.h"
@@ -17,7 +19,7 @@ namespace {
 
 struct ReportCmdOptions {
   RunSource src;
-  std::string output, mapping, model = "default", svg_dir, title;
+  std::string output, mapping, bindings, model = "default", svg_dir, title;
   flow::EstimateOptions est;
   bool json = false;
 };
@@ -40,7 +42,12 @@ int report_command(const ReportCmdOptions& o) {
       }
     });
     if (!mapping.is_object()) throw InputError(o.mapping + ": the mapping report must be a JSON object");
+    // A `map --json` document is drawn as the CLI's tables: check it has their fields now.
+    if (flow::is_map_report(mapping)) for_file(o.mapping, [&] { return mapper::map_report_tables(mapping); });
   }
+  std::optional<flow::Bindings> bindings;
+  if (!o.bindings.empty())
+    bindings = for_file(o.bindings, [&] { return flow::parse_bindings(flow::read_file_bytes(o.bindings), o.bindings); });
   pb::ChipImage image;
   bool have_image = false;
   const pb::RunResult r = obtain_result(o.src, &image, &have_image);
@@ -64,12 +71,14 @@ int report_command(const ReportCmdOptions& o) {
   in.result = &r;
   in.image = have_image ? &image : nullptr;
   in.stimuli = o.src.stimuli.empty() ? nullptr : &stimuli;
+  in.inputs = bindings ? &bindings->input : nullptr;
   in.mapping = o.mapping.empty() ? nullptr : &mapping;
   in.estimate = have_estimate ? &e : nullptr;
   if (!o.src.result.empty()) in.facts.push_back({"run result", o.src.result});
   if (!o.src.image.empty()) in.facts.push_back({"image file", o.src.image});
   if (!o.src.stimuli.empty()) in.facts.push_back({"stimuli file", o.src.stimuli});
   if (!o.mapping.empty()) in.facts.push_back({"mapping report", o.mapping});
+  if (!o.bindings.empty()) in.facts.push_back({"bindings", o.bindings});
   if (!have_estimate)
     in.facts.push_back({"energy and latency", "not shown: give --image (functional runs have no cycles)"});
 
@@ -104,6 +113,8 @@ void add_report_command(CLI::App& app, Action& action) {
   sub->add_option("-o,--output", o->output, "The HTML file to write")->required();
   sub->add_option("--mapping", o->mapping,
                   "The mapper's report (`lifchip map --json`) for the mapping tables");
+  sub->add_option("--bindings", o->bindings,
+                  "The bindings `lifchip map --bindings` wrote: the input raster in network inputs, not packets");
   add_estimate_options(sub, o->model, o->est);
   sub->add_option("--svg-dir", o->svg_dir, "Also write each figure as an SVG file into this directory");
   sub->add_option("--title", o->title, "The page title");

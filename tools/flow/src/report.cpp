@@ -67,6 +67,17 @@ std::string num(double v, int precision = 3) {
   return os.str();
 }
 
+// A value for people: fixed notation with `sig` significant digits (never 1e+02 or 1e-04).
+std::string plain(double v, int sig = 3) {
+  if (v == 0 || !std::isfinite(v)) return v == 0 ? "0" : num(v);
+  const int digits = std::clamp(sig - 1 - static_cast<int>(std::floor(std::log10(std::abs(v)))), 0, 6);
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(digits);
+  os << v;
+  return os.str();
+}
+
 // Engineering notation for the page: 1.23 mJ, 45.6 µs.
 std::string html_eng(double v, const std::string& unit) { return eng(v, unit, 3, "µ"); }
 
@@ -96,7 +107,7 @@ std::string legend(double x, double y, double vmax, const std::string& unit) {
   std::string out;
   for (int i = 0; i < 50; ++i) out += rect(x + i * 3, y, 3, 10, heat_colour(i / 49.0));
   out += text(x, y + 22, "0");
-  out += text(x + 150, y + 22, num(vmax) + " " + unit, "end");
+  out += text(x + 150, y + 22, plain(vmax) + " " + unit, "end");
   return out;
 }
 
@@ -131,7 +142,19 @@ std::string raster_svg(const ReportInputs& in) {
   const pb::RunResult& r = *in.result;
   std::vector<std::pair<uint32_t, uint32_t>> outputs, inputs;
   for (const pb::OutputSpike& sp : r.spikes()) outputs.push_back({sp.step(), sp.channel()});
-  if (in.stimuli) {
+  if (in.stimuli && in.inputs) {
+    // Each network input reaches every core that reads it: one mark per (step, input), not per packet.
+    std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> input_of;  // (x, y, axon) -> input
+    for (uint32_t i = 0; i < in.inputs->size(); ++i)
+      for (const mapper::AxonAddress& a : in.inputs->targets[i]) input_of.emplace(std::make_tuple(a.x, a.y, a.axon), i);
+    std::set<std::pair<uint32_t, uint32_t>> seen;
+    for (const pb::StepInput& st : in.stimuli->steps())
+      for (int k = 0; k < st.axon_size() && k < st.x_size() && k < st.y_size(); ++k) {
+        const auto it = input_of.find(std::make_tuple(st.x(k), st.y(k), st.axon(k)));
+        if (st.step() < r.steps() && it != input_of.end() && seen.insert({st.step(), it->second}).second)
+          inputs.push_back({st.step(), it->second});
+      }
+  } else if (in.stimuli) {
     std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> rows;  // (y, x, axon) -> row
     for (const pb::StepInput& st : in.stimuli->steps())
       for (int k = 0; k < st.axon_size() && k < st.x_size() && k < st.y_size(); ++k)
@@ -149,7 +172,7 @@ std::string raster_svg(const ReportInputs& in) {
   std::string out = svg_open(w + left + 20, h);
   int y = 30;
   if (in.stimuli) {
-    out += raster_panel(inputs, r.steps(), "input axons", left, y, w, ph, "#1f77b4");
+    out += raster_panel(inputs, r.steps(), in.inputs ? "network inputs" : "input axons", left, y, w, ph, "#1f77b4");
     y += ph + 40;
   }
   out += raster_panel(outputs, r.steps(), "output channels", left, y, w, ph, "#d62728");
@@ -162,23 +185,33 @@ std::string mesh_svg(uint32_t width, uint32_t height, const std::vector<double>&
                      const std::string& unit, const std::string& caption) {
   const int cell = std::max(24, std::min(80, 480 / static_cast<int>(std::max(width, height))));
   const int left = 40, top = 30;
-  const int w = left + cell * static_cast<int>(width) + 20, h = top + cell * static_cast<int>(height) + 60;
+  const int w = left + cell * static_cast<int>(width) + 20, h = top + cell * static_cast<int>(height) + 74;
   std::string out = svg_open(std::max(w, 480), h);
   out += text(left, 16, caption);
   double vmax = 0;
   for (double v : values) vmax = std::max(vmax, v);
+  // Core coordinates on the axes (x along the bottom, y up the left; spec §6) and in each cell.
+  const int every = width > 16 || height > 16 ? 4 : 1;
+  for (uint32_t x = 0; x < width; x += every)
+    out += text(left + (x + 0.5) * cell, top + cell * height + 12.0, std::to_string(x), "middle", "fill=\"#666666\"");
+  for (uint32_t y = 0; y < height; y += every)
+    out += text(left - 4, top + (height - 1 - y + 0.5) * cell + 4, std::to_string(y), "end", "fill=\"#666666\"");
   for (uint32_t y = 0; y < height; ++y)
     for (uint32_t x = 0; x < width; ++x) {
       const double v = values[y * width + x];
       // y grows northwards (spec §6), so row 0 is drawn at the bottom.
       const double px = left + x * cell, py = top + (height - 1 - y) * cell;
+      const bool light = vmax > 0 && v / vmax > 0.6;
       out += rect(px + 1, py + 1, cell - 2, cell - 2, heat_colour(vmax > 0 ? v / vmax : 0),
-                  "core (" + std::to_string(x) + "," + std::to_string(y) + "): " + num(v) + " " + unit);
-      if (cell >= 40)
-        out += text(px + cell / 2.0, py + cell / 2.0 + 4, num(v, 2), "middle",
-                    vmax > 0 && v / vmax > 0.6 ? "fill=\"#000000\"" : "fill=\"#ffffff\"");
+                  "core (" + std::to_string(x) + "," + std::to_string(y) + "): " + plain(v) + " " + unit);
+      if (cell >= 40) {
+        out += text(px + cell / 2.0, py + cell / 2.0 + 4, plain(v), "middle",
+                    light ? "fill=\"#000000\"" : "fill=\"#ffffff\"");
+        out += text(px + 4, py + 11, std::to_string(x) + "," + std::to_string(y), "start",
+                    light ? "fill=\"#333333\" font-size=\"8\"" : "fill=\"#cccccc\" font-size=\"8\"");
+      }
     }
-  out += legend(left, top + cell * height + 14, vmax, unit);
+  out += legend(left, top + cell * height + 28, vmax, unit);
   return out + "</svg>\n";
 }
 
@@ -295,6 +328,69 @@ void json_tables(const nlohmann::json& j, const std::string& prefix, std::string
   }
 }
 
+std::string fixed_pct(double v) {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(1);
+  os << v << " %";
+  return os.str();
+}
+
+// The mapper's report as the CLI prints it (`lifchip map`): fit, warnings, the quantisation and
+// cores tables (mapper::map_report_tables, the same columns and units), traffic and notes.
+std::string map_report_html(const nlohmann::json& j) {
+  std::ostringstream os;
+  auto str = [&](const nlohmann::json& o, const char* k) {
+    return o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : std::string();
+  };
+  const nlohmann::json& fit = j.at("fit");
+  os << "<table class=\"data\">\n";
+  for (const auto& [label, value] :
+       std::vector<std::pair<std::string, std::string>>{{"fit", str(fit, "message")},
+                                                        {"mesh", str(fit, "mesh_rule")},
+                                                        {"partition", str(fit, "partition_rule")},
+                                                        {"time step", str(j, "dt_rule")},
+                                                        {"producer convention", str(j, "producer")}})
+    if (!value.empty()) os << "<tr><th>" << xml_escape(label) << "</th><td>" << xml_escape(value) << "</td></tr>\n";
+  os << "</table>\n";
+  if (j.contains("warnings") && j["warnings"].is_array() && !j["warnings"].empty()) {
+    os << "<h3>Warnings</h3>\n<ul>\n";
+    for (const nlohmann::json& w : j["warnings"])
+      os << "<li class=\"note\">" << xml_escape(w.is_string() ? w.get<std::string>() : w.dump()) << "</li>\n";
+    os << "</ul>\n";
+  }
+  for (const mapper::ReportTable& t : mapper::map_report_tables(j)) {
+    os << "<h3>" << xml_escape(t.title) << "</h3>\n<table class=\"data\"><tr>";
+    for (const auto& c : t.columns) os << "<th>" << xml_escape(c.header) << "</th>";
+    os << "</tr>\n";
+    for (const auto& row : t.rows) {
+      os << "<tr>";
+      for (std::size_t c = 0; c < t.columns.size(); ++c)
+        os << (t.columns[c].left ? "<td style=\"text-align:left\">" : "<td>")
+           << xml_escape(c < row.size() ? row[c] : std::string()) << "</td>";
+      os << "</tr>\n";
+    }
+    os << "</table>\n";
+  }
+  if (j.contains("traffic") && j["traffic"].is_object()) {
+    const nlohmann::json& tr = j["traffic"];
+    auto value = [&](const char* k) { return tr.contains(k) && tr[k].is_number() ? tr[k].get<double>() : 0.0; };
+    os << "<h3>Traffic per step</h3>\n<table class=\"data\">\n<tr><th>rates</th><td>" << xml_escape(str(tr, "rates"))
+       << "</td></tr>\n<tr><th>packets</th><td>" << plain(value("packets"), 6) << "</td></tr>\n<tr><th>hops</th><td>"
+       << plain(value("hops"), 6) << "</td></tr>\n<tr><th>baseline (greedy + rowmajor) hops</th><td>"
+       << plain(value("baseline_packet_hops"), 6) << "</td></tr>\n</table>\n";
+  }
+  std::string notes;
+  if (j.contains("passes") && j["passes"].is_array())
+    for (const nlohmann::json& p : j["passes"])
+      if (p.is_object() && p.contains("notes") && p["notes"].is_array())
+        for (const nlohmann::json& n : p["notes"])
+          notes += "<li>[" + xml_escape(str(p, "pass")) + "] " + xml_escape(n.is_string() ? n.get<std::string>() : n.dump()) +
+                   "</li>\n";
+  if (!notes.empty()) os << "<h3>Notes</h3>\n<ul>\n" << notes << "</ul>\n";
+  return os.str();
+}
+
 void mesh_size(const pb::RunResult& r, uint32_t& w, uint32_t& h) {
   w = h = 0;
   for (const pb::CoreCounters& c : r.counters().cores()) {
@@ -342,6 +438,8 @@ std::map<std::string, std::string> report_figures(const ReportInputs& in) {
   return figs;
 }
 
+bool is_map_report(const nlohmann::json& m) { return m.is_object() && m.contains("fit") && m.contains("layers"); }
+
 std::string report_html(const ReportInputs& in) {
   const pb::RunResult& r = *in.result;
   const auto figs = report_figures(in);
@@ -379,7 +477,7 @@ std::string report_html(const ReportInputs& in) {
     os << "<table><tr><th>component</th><th>energy per inference</th><th>share</th></tr>\n";
     for (const ComponentEnergy& c : e.components)
       os << "<tr><td>" << xml_escape(c.component) << "</td><td>" << html_eng(c.pj * 1e-12 / e.inferences, "J")
-         << "</td><td>" << num(e.total_pj > 0 ? 100 * c.pj / e.total_pj : 0) << " %</td></tr>\n";
+         << "</td><td>" << fixed_pct(e.total_pj > 0 ? 100 * c.pj / e.total_pj : 0) << "</td></tr>\n";
     os << "</table>\n";
     os << "<h2>Network on chip</h2>\n<div class=\"figure\">" << figs.at("links") << "</div>\n";
     os << "<h2>Latency</h2>\n";
@@ -395,10 +493,15 @@ std::string report_html(const ReportInputs& in) {
   }
   if (in.mapping) {
     std::string scalars, tables;
-    json_tables(*in.mapping, "", scalars, tables);
     os << "<h2>Mapping and quantisation</h2>\n";
-    if (!scalars.empty()) os << "<table class=\"data\">\n" << scalars << "</table>\n";
-    os << tables;
+    const nlohmann::json& m = *in.mapping;
+    if (is_map_report(m)) {
+      os << map_report_html(m);
+    } else {  // another tool's JSON: its scalars and arrays of objects as tables
+      json_tables(m, "", scalars, tables);
+      if (!scalars.empty()) os << "<table class=\"data\">\n" << scalars << "</table>\n";
+      os << tables;
+    }
   }
   os << "<p style=\"color:#777;font-size:11px\">Written by lifchip report; figures are inline SVG.</p>\n";
   os << "</body></html>\n";

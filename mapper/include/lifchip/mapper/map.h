@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "lifchip/backend.h"  // OutputSpike (the chip library's types; no backend is run here)
 #include "lifchip/image.pb.h"
 #include "lifchip/mapper/import.h"  // Network import_network(const std::string& path, Report* = nullptr)
@@ -200,13 +202,13 @@ struct LayerQuant {
   double scale = 0;                  // chip units per float voltage unit (lambda)
   double headroom = 0;               // range of u and v in thresholds: 2^23 / (lambda * largest threshold)
   double calibrated_peak = -1;       // peak |u|, |v|, |input| on the sample stimuli, thresholds; -1: none
-  int32_t weight_exp = 0;            // the exponent of its incoming weights (most common; one per target neuron and projection)
+  int32_t weight_exp = 0;            // the exponent of its incoming weights (most common; one per synapse)
   uint64_t synapses = 0;             // incoming synapses
   double weight_sqnr_db = 0;         // 10 log10(sum w^2 / sum (w - w_q)^2); +inf if exact
   uint64_t weights_clipped = 0;      // mantissas saturated at -128/127
   uint64_t weights_zeroed = 0;       // non-zero weights that rounded to 0
   /// The same figures had every projection one exponent (its largest weight's), as before
-  /// per-neuron exponents: what the per-output-channel exponents gained.
+  /// per-synapse exponents: what those gained.
   double weight_sqnr_per_projection_db = 0;
   uint64_t weights_zeroed_per_projection = 0;
   uint64_t bias_saturated = 0;       // bias mantissas saturated
@@ -243,6 +245,26 @@ struct MapReport {
   /// The same as a JSON document (docs/mapper.md lists the keys).
   std::string json(int indent = 2) const;
 };
+
+/// One of the map report's tables as text cells, in the CLI's column order and units, so the
+/// terminal (MapReport::table) and the HTML report (`lifchip report --mapping`) show the same table.
+struct ReportTable {
+  struct Column {
+    std::string header;
+    int width = 0;      // text: the field width (0: as wide as the cell)
+    bool left = false;  // text: left-aligned
+    int gap = 0;        // text: spaces before the column
+  };
+  std::string title;
+  std::vector<Column> columns;
+  std::vector<std::vector<std::string>> rows;
+  /// Aligned text, each line indented by two spaces.
+  std::string text() const;
+};
+
+/// The quantisation and cores tables of a map report, from its JSON (MapReport::json, `lifchip map
+/// --json`). Throws InputError naming the missing key when `map_json` is not such a document.
+std::vector<ReportTable> map_report_tables(const nlohmann::json& map_json);
 
 struct MapResult {
   pb::ChipImage image;  // sealed (checksum set), passes validate_sealed_image

@@ -11,6 +11,7 @@
 
 #include "lifchip/image.h"
 #include "lifchip/flow/energy.h"
+#include "lifchip/mapper/map.h"
 
 namespace lifchip::flow {
 
@@ -19,6 +20,7 @@ struct ReportInputs {
   const pb::RunResult* result = nullptr;                   // required
   const pb::ChipImage* image = nullptr;                    // optional: utilisation map, analytic latency
   const pb::Stimuli* stimuli = nullptr;                    // optional: input raster
+  const mapper::InputBinding* inputs = nullptr;            // optional: the raster in network inputs, not packets
   const nlohmann::json* mapping = nullptr;                 // optional: `lifchip map --json` output
   const Estimate* estimate = nullptr;                      // optional: energy heatmap and tables
   std::vector<std::pair<std::string, std::string>> facts;  // extra key/value lines (files, commands)
@@ -27,6 +29,11 @@ struct ReportInputs {
 /// The figures as standalone SVG documents, by file stem ("raster", "utilisation", "energy",
 /// "links", "cycles"); a figure whose data is missing is left out.
 std::map<std::string, std::string> report_figures(const ReportInputs& in);
+
+/// True when `mapping` is a `lifchip map --json` document (it has "fit" and "layers"): the page then
+/// draws it as the CLI's tables (mapper::map_report_tables, which throws on a missing field);
+/// any other JSON object is shown as tables of its arrays of objects.
+bool is_map_report(const nlohmann::json& mapping);
 
 /// The HTML page with the figures inline.
 std::string report_html(const ReportInputs& in);
