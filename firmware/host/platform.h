@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "host_regs.h"
 #include "lifchip/backend.h"
 #include "lifchip_fw.h"
 
@@ -61,10 +62,10 @@ class Platform {
   uint64_t accesses_ = 0;
 };
 
-/// The register map of spec §7 over any Backend (used with the functional model): the load stream,
-/// the spike FIFOs, counters and the memory window, with every error bit. Runs are synchronous:
-/// BUSY is never seen set.
-class RegisterAdapter : public Platform {
+/// The register map of spec §7 over any Backend (used with the functional model): the shared
+/// register decode of the C++ models (host_regs.h, as the SystemC host interface uses it) with the
+/// backend behind it. Runs are synchronous: BUSY is never seen set.
+class RegisterAdapter : public Platform, private detail::HostRegisterFile::ChipSide {
  public:
   explicit RegisterAdapter(std::unique_ptr<Backend> backend);
   std::string name() const override { return backend_->name(); }
@@ -74,25 +75,33 @@ class RegisterAdapter : public Platform {
   Backend& backend() { return *backend_; }
 
  protected:
-  uint32_t read32(uint32_t addr) override;
-  void write32(uint32_t addr, uint32_t value) override;
+  uint32_t read32(uint32_t addr) override { return regs_.read(addr); }
+  void write32(uint32_t addr, uint32_t value) override { regs_.write(addr, value); }
   bool poll(uint32_t iteration) override { return iteration < poll_limit_; }
 
  private:
-  void soft_reset();
-  void run(uint32_t steps);
+  // The chip behind the registers: the backend.
+  bool configured() const override { return valid_; }
+  bool busy() const override { return false; }
+  bool learning() const override { return learn_; }
+  uint32_t timestep() const override { return valid_ ? backend_->timestep() : 0; }
+  const ChipShape& shape() const override { return shape_; }
+  uint32_t axons(uint32_t x, uint32_t y) const override;
+  void drop_image() override;
+  void configure(const pb::ChipImage& image) override;
+  void set_learning(bool enabled) override;
+  void clear_counters() override;
+  void run_steps(uint32_t steps) override;
+  uint64_t chip_counter(uint32_t id) override;
+  uint64_t core_counter(uint32_t core, uint32_t id) override;
+  uint32_t read_word(uint32_t core, uint32_t mem, uint32_t addr) override;
   const CounterSet& counters();
-  struct Out {
-    uint32_t channel, step;
-  };
+
   std::unique_ptr<Backend> backend_;
-  bool valid_ = false, loading_ = false, learn_ = false;
+  detail::HostRegisterFile regs_;
+  bool valid_ = false, learn_ = false;
   ChipShape shape_;
   std::vector<int64_t> axons_;
-  std::vector<uint32_t> load_words_;
-  uint32_t load_expect_ = 0, error_ = 0, cnt_sel_ = 0, cnt_hi_ = 0, mem_sel_ = 0;
-  std::deque<uint32_t> spike_in_;
-  std::deque<Out> spike_out_;
   CounterSet counters_;
   bool counters_valid_ = false;
 };

@@ -43,7 +43,7 @@ def forbid(folders, patterns, rule, skip=()):
 
 
 MODELS = [r"(^|/)impl/", r"systemc", r"chip_model\.h", r"core_datapath\.h", r"fault_apply\.h",
-          r"rtl_chip\.h", r"verilated", r"^Vlifchip"]
+          r"rtl_chip\.h", r"verilated", r"^Vlifchip", r"host_regs\.h"]
 HIL = [r"^platform\.h$", r"^trace\.h$", r"^suite\.h$", r"lifchip_fw\.h"]
 UPPER = [r"lifchip/mapper/", r"lifchip/flow/", r"(^|/)tools/"]
 
@@ -56,6 +56,11 @@ forbid(["core_model/include"], MODELS, "the chip library's headers must not incl
 for path, n, _, inc in includes("core_model/src"):
     if len(path.parts) == 3 and any(re.search(p, inc) for p in MODELS):  # core_model/src/X.cpp
         broken.append(f"{path}:{n}: the chip library must not include model code: includes \"{inc}\"")
+# 2b. The shared register decode (host_regs.*) serves the SystemC host interface and the functional
+# register adapter alike: it knows no SystemC and no other model.
+for path, n, _, inc in includes("core_model/src/impl"):
+    if path.name.startswith("host_regs.") and inc != "host_regs.h" and any(re.search(p, inc) for p in MODELS + [r"^tlm", r"^sysc"]):
+        broken.append(f"{path}:{n}: the shared register decode must not include model code: includes \"{inc}\"")
 # 3. The firmware proper is freestanding: <stdint.h>, <stddef.h>, <stdbool.h> and its own headers.
 for path, n, kind, inc in includes("firmware/src"):
     ok = (kind == "<" and inc in ("stdint.h", "stddef.h", "stdbool.h")) or \
@@ -94,7 +99,7 @@ def closure(target):
 
 
 BACKENDS = {"lifchip_functional_impl", "lifchip_systemc_impl", "lifchip_rtl_impl", "lifchip_rtl_model",
-            "lifchip_datapath", "PkgConfig::SYSTEMC"}
+            "lifchip_datapath", "lifchip_host_regs", "PkgConfig::SYSTEMC"}
 LINK_RULES = [
     ("lifchip_chip", BACKENDS | {"lifchip_mapper_impl", "lifchip_flow", "lifchip_hil", "lifchip_fw"},
      "the chip library links no model, mapper, firmware or flow code"),
@@ -102,6 +107,8 @@ LINK_RULES = [
      "the mapper links the chip library only, never a backend"),
     ("lifchip_hil", {"lifchip_flow", "lifchip_mapper_impl"}, "firmware/host does not link the flow layer or the mapper"),
     ("lifchip_fw", {"lifchip_chip", "lifchip_proto"} | BACKENDS, "the firmware links nothing"),
+    ("lifchip_host_regs", BACKENDS - {"lifchip_host_regs"} | {"lifchip_hil", "lifchip_fw"},
+     "the shared register decode links the chip library only"),
 ]
 for target, banned, rule in LINK_RULES:
     if target not in graph:

@@ -1,5 +1,6 @@
 // The host interface: spec §7's register map behind a TLM-2.0 target socket, and the host side of
-// the bus (twin of rtl/lifchip_host_if.sv).
+// the bus (twin of rtl/lifchip_host_if.sv). The register decode is the shared one of host_regs.h;
+// this module adds the bus, the timing and the injection of input spikes into the mesh.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -7,10 +8,12 @@
 #include <tlm>
 
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "flit.h"
+#include "host_regs.h"
 #include "lifchip/backend.h"
 
 namespace lifchip::sysc {
@@ -31,31 +34,19 @@ class HostInterface : public sc_core::sc_module, public EjectIf {
   /// Starts pushing the queued input spikes of the step now starting.
   void start_inject();
   std::size_t inject_count() const { return inject_now_.size(); }
-  const std::string& last_error() const { return last_error_; }
+  const std::string& last_error() const { return regs_.last_error(); }
   /// Exit cycles of the output spikes popped so far (parallel to SPIKE_OUT reads), for results.
   std::deque<Cycle> popped_cycles;
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  uint32_t read_reg(uint32_t addr, bool& ok);
-  void write_reg(uint32_t addr, uint32_t value, bool& ok);
   void inject_proc();
   Chip& chip_;
+  std::unique_ptr<detail::HostRegisterFile::ChipSide> side_;  // this chip, as the decode sees it
+  detail::HostRegisterFile regs_;
   sc_core::sc_event inject_ev_;
-  std::vector<uint32_t> load_words_;
-  uint32_t load_expect_ = 0;
-  bool loading_ = false;
-  std::deque<uint32_t> spike_in_;  // packets for the next step to run
   std::vector<uint32_t> inject_now_;
   std::size_t inject_pos_ = 0;
-  struct OutEntry {
-    uint32_t channel;
-    uint32_t step;
-    Cycle cycle;
-  };
-  std::deque<OutEntry> spike_out_;
-  uint32_t cnt_sel_ = 0, cnt_hi_ = 0, mem_sel_ = 0, error_ = 0;
-  std::string last_error_;
 };
 
 /// The host side of the bus: a TLM-2.0 initiator through which software (the backend, later the
