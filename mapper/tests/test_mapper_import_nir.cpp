@@ -1,16 +1,20 @@
 // The NIR importer: every valid test file against its numpy expectation, every broken file gives
-// one InputError naming file, node and field, a seeded mutation fuzz, and the import registry.
+// one InputError naming file, node and field, a seeded mutation fuzz, the import registry and the
+// registry of node translators.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <random>
 #include <sstream>
 
 #include "lifchip/image.h"
 #include "lifchip/mapper/import.h"
 #include "lifchip/mapper/import_nir.h"
+#include "nir/translator.h"
 
 namespace lifchip::mapper {
 namespace {
@@ -165,6 +169,54 @@ TEST(MapperImportNir, ExpandedConvolutionSharesItsKernel) {
   std::vector<int> uses(pr.kernel_weights.size(), 0);
   for (int32_t k : pr.kernel) ++uses[static_cast<std::size_t>(k)];
   for (int u : uses) EXPECT_GE(u, 4);
+}
+
+// ---- node translators -------------------------------------------------------------------------
+
+// Every supported type has exactly the translator its family needs, and the unsupported-type error
+// lists them in the order it always has (docs/nir.md §1.1.1).
+TEST(MapperNirTranslators, EveryTypeIsRegisteredWithWhatItsFamilyNeeds) {
+  EXPECT_EQ(nir::supported_types(),
+            "Input, Output, Affine, Linear, Scale, Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d, LIF, CubaLIF, "
+            "IF, LI, NIRGraph");
+  const std::vector<std::string> linear = {"Affine",  "Linear",    "Scale",    "Flatten",
+                                           "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d"};
+  for (const std::string& t : linear) {
+    const nir::NodeTranslator* tr = nir::find_translator(t);
+    ASSERT_NE(tr, nullptr) << t;
+    EXPECT_EQ(tr->type, t);
+    EXPECT_EQ(tr->family, nir::Family::kLinear) << t;
+    EXPECT_NE(tr->lower, nullptr) << t;
+  }
+  const std::map<std::string, NeuronKind> neurons = {
+      {"LIF", NeuronKind::kLIF}, {"CubaLIF", NeuronKind::kCubaLIF}, {"IF", NeuronKind::kIF}, {"LI", NeuronKind::kLI}};
+  for (const auto& [t, kind] : neurons) {
+    const nir::NodeTranslator* tr = nir::find_translator(t);
+    ASSERT_NE(tr, nullptr) << t;
+    EXPECT_EQ(tr->family, nir::Family::kNeuron) << t;
+    EXPECT_EQ(tr->kind, kind) << t;
+    EXPECT_EQ(tr->spikes, kind != NeuronKind::kLI) << t;
+    // The table fills exactly the parameters the IR's kind takes.
+    const ParamUse use = param_use(kind);
+    using Member = std::vector<double> NeuronParams::*;
+    std::vector<Member> filled;  // member pointers have no order: a list, each member at most once
+    for (const nir::NeuronField& f : tr->params) filled.push_back(f.member);
+    auto fills = [&](Member m) { return std::count(filled.begin(), filled.end(), m); };
+    EXPECT_EQ(fills(&NeuronParams::tau_mem), use.tau_mem ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::tau_syn), use.tau_syn ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::r), use.r ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::v_leak), use.v_leak ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::v_threshold), use.v_threshold ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::v_reset), use.v_reset ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::w_in), use.w_in ? 1 : 0) << t;
+    EXPECT_EQ(filled.size(), std::size_t(use.tau_mem + use.tau_syn + use.r + use.v_leak + use.v_threshold +
+                                         use.v_reset + use.w_in))
+        << t;
+  }
+  EXPECT_EQ(nir::find_translator("Input")->family, nir::Family::kInput);
+  EXPECT_EQ(nir::find_translator("Output")->family, nir::Family::kOutput);
+  EXPECT_EQ(nir::find_translator("NIRGraph")->family, nir::Family::kGraph);
+  for (const char* t : {"Delay", "Threshold", "I", "CubaLI", "lif", ""}) EXPECT_EQ(nir::find_translator(t), nullptr) << t;
 }
 
 // ---- broken files ----------------------------------------------------------------------------

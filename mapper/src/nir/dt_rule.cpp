@@ -5,7 +5,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "stages.h"
+#include "../stages.h"
 
 namespace lifchip::mapper::detail {
 namespace {
