@@ -17,6 +17,7 @@
 #include "lifchip/image.h"  // InputError
 #include "lifchip/mapper/import.h"
 #include "linear_map.h"
+#include "nir/producers.h"
 #include "nir/translator.h"
 #include "nir_file.h"
 
@@ -588,7 +589,9 @@ Network import_nir(const std::string& path, ReportSection* report) {
   ReportSection& r = report ? *report : scratch;
   try {
     const nir::File file = nir::read_file(path);
-    return Lowering(path, file, r).run();
+    Network net = Lowering(path, file, r).run();
+    nir::read_lava_dl(net, r);
+    return net;
   } catch (const std::bad_alloc&) {
     throw InputError(
         path + ": out of memory while importing (a corrupt size, or a network too large for this machine)");

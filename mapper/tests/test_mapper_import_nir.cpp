@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <map>
 #include <random>
@@ -14,6 +15,7 @@
 #include "lifchip/image.h"
 #include "lifchip/mapper/import.h"
 #include "lifchip/mapper/import_nir.h"
+#include "nir/producers.h"
 #include "nir/translator.h"
 
 namespace lifchip::mapper {
@@ -217,6 +219,129 @@ TEST(MapperNirTranslators, EveryTypeIsRegisteredWithWhatItsFamilyNeeds) {
   EXPECT_EQ(nir::find_translator("Output")->family, nir::Family::kOutput);
   EXPECT_EQ(nir::find_translator("NIRGraph")->family, nir::Family::kGraph);
   for (const char* t : {"Delay", "Threshold", "I", "CubaLI", "lif", ""}) EXPECT_EQ(nir::find_translator(t), nullptr) << t;
+}
+
+// ---- producer readings ---------------------------------------------------------------------------
+
+// Two inputs -> two CubaLIF neurons -> output, with the parameters Lava-DL's netx converter writes:
+// tau = 1/decay (iDecay 1024 and 4096, vDecay 128 of 4096), r = 1, w_in = tau_syn, vThMant 80.
+Network lava_like() {
+  Network net;
+  Population in;
+  in.name = "0";
+  in.kind = NeuronKind::kInput;
+  in.size = 2;
+  Population c;
+  c.name = "2";
+  c.kind = NeuronKind::kCubaLIF;
+  c.size = 2;
+  c.params.tau_syn = {1.0 / 1024, 1.0 / 4096};
+  c.params.tau_mem = {1.0 / 128, 1.0 / 128};
+  c.params.r = {1, 1};
+  c.params.v_leak = {0, 0};
+  c.params.v_threshold = {80, 80};
+  c.params.v_reset = {0, 0};
+  c.params.w_in = c.params.tau_syn;
+  c.params.input_bias = {0, 0};
+  Population out;
+  out.name = "5";
+  out.kind = NeuronKind::kOutput;
+  out.size = 2;
+  out.params.input_bias = {0, 0};
+  const PopulationId a = net.add_population(in), b = net.add_population(c), o = net.add_population(out);
+  Projection w;
+  w.name = "1";
+  w.synapses = {{0, 0, 60.0f}, {1, 1, -20.0f}};
+  net.add_projection(a, b, w);
+  Projection id;
+  id.name = "2->5";
+  id.synapses = {{0, 0, 1.0f}, {1, 1, 1.0f}};
+  net.add_projection(b, o, id);
+  net.validate();
+  return net;
+}
+
+// Lava-DL's form is read Lava's way: at dt = 1, dt/tau' is Lava's decay fraction and x enters i,
+// i enters v unscaled (w_in dt/tau_syn = r dt/tau_mem = 1); weights and thresholds as written.
+TEST(MapperNirProducers, LavaDlNetxIsReadLavasWay) {
+  Network net = lava_like();
+  ReportSection report;
+  ASSERT_TRUE(nir::read_lava_dl(net, report));
+  const NeuronParams& q = net.population(1).params;
+  EXPECT_EQ(q.tau_syn, (std::vector<double>{4, 1}));
+  EXPECT_EQ(q.tau_mem, (std::vector<double>{32, 32}));
+  EXPECT_EQ(q.w_in, q.tau_syn);
+  EXPECT_EQ(q.r, q.tau_mem);
+  EXPECT_EQ(q.v_threshold, (std::vector<double>{80, 80}));
+  EXPECT_EQ(net.graph[net.projections()[0]].synapses[0].weight, 60.0f);
+  ASSERT_TRUE(net.dt.has_value());
+  EXPECT_EQ(*net.dt, 1.0);
+  net.validate();
+  ASSERT_EQ(report.notes.size(), 1u);
+  EXPECT_NE(report.notes[0].find("Lava-DL netx convention"), std::string::npos) << report.notes[0];
+  const std::optional<nir::ProducerReading> read = nir::producer_reading(net);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_NE(read->producer.find("Lava-DL"), std::string::npos) << read->producer;
+  EXPECT_NE(read->rule.find("dt = 1 s"), std::string::npos) << read->rule;
+  // Read once: a second reading finds the network no longer in the converter's form.
+  EXPECT_FALSE(nir::read_lava_dl(net, report));
+  EXPECT_EQ(q.tau_syn, (std::vector<double>{4, 1}));
+}
+
+// Anything not exactly in that form keeps NIR's equations (and so the dt rules of docs/nir.md §5).
+TEST(MapperNirProducers, OtherConventionsAreNotLavaDl) {
+  const std::vector<std::pair<std::string, std::function<void(NeuronParams&)>>> others = {
+      {"snnTorch-like r = tau_mem / dt", [](NeuronParams& q) { q.r = {78.125, 78.125}; }},
+      {"Norse-like w_in = 1", [](NeuronParams& q) { q.w_in = {1, 1}; }},
+      {"1/tau_syn not an integer decay", [](NeuronParams& q) { q.tau_syn[1] = q.w_in[1] = 1 / 1000.5; }},
+      {"1/tau_mem beyond 4096", [](NeuronParams& q) { q.tau_mem[0] = 1e-4; }},
+      {"threshold not an integer", [](NeuronParams& q) { q.v_threshold[0] = 1.5; }},
+      {"a leak", [](NeuronParams& q) { q.v_leak[1] = 0.25; }},
+      {"a reset potential", [](NeuronParams& q) { q.v_reset[0] = -1; }},
+  };
+  for (const auto& [why, change] : others) {
+    SCOPED_TRACE(why);
+    Network net = lava_like();
+    change(net.population(1).params);
+    const NeuronParams before = net.population(1).params;
+    ReportSection report;
+    EXPECT_FALSE(nir::read_lava_dl(net, report));
+    EXPECT_EQ(net.population(1).params, before);
+    EXPECT_FALSE(net.dt.has_value());
+    EXPECT_TRUE(report.notes.empty());
+    EXPECT_FALSE(nir::producer_reading(net).has_value());
+  }
+  // A network with a dt of its own, or a population of another kind, is not read either.
+  Network stated = lava_like();
+  stated.dt = 1e-3;
+  ReportSection report;
+  EXPECT_FALSE(nir::read_lava_dl(stated, report));
+  Network lif = lava_like();
+  Population extra;
+  extra.name = "lif";
+  extra.kind = NeuronKind::kLIF;
+  extra.size = 1;
+  extra.params.tau_mem = {1};
+  extra.params.r = {1};
+  extra.params.v_leak = {0};
+  extra.params.v_threshold = {80};
+  extra.params.v_reset = {0};
+  extra.params.input_bias = {0};
+  lif.add_population(extra);
+  EXPECT_FALSE(nir::read_lava_dl(lif, report));
+}
+
+// The corpus file in the converter's form maps at dt = 1 and names Lava-DL (the CLI's test of the
+// same file: tests/test_nir_corpus.cpp).
+TEST(MapperNirProducers, LavaDlCorpusFileIsDetected) {
+  ReportSection report;
+  const Network net = import_nir(kData + "/../../../tests/nir_corpus/lava_dl_netx_output.nir", &report);
+  ASSERT_TRUE(net.dt.has_value());
+  EXPECT_EQ(*net.dt, 1.0);
+  EXPECT_TRUE(nir::producer_reading(net).has_value());
+  bool noted = false;
+  for (const std::string& n : report.notes) noted |= n.find("Lava-DL netx convention") != std::string::npos;
+  EXPECT_TRUE(noted);
 }
 
 // ---- broken files ----------------------------------------------------------------------------
