@@ -147,8 +147,8 @@ class Lowering {
       }
       if (!t)
         throw InputError(file_ + ": node '" + child.path + "': field 'type': unsupported NIR node type '" +
-                         child.type + "'" + unsupported_reason(child.type) + "; supported: " +
-                         nir::supported_types());
+                         child.type + "'" + unsupported_reason(child.type) +
+                         "; supported: " + nir::supported_types());
       FlatNode n;
       n.name = child.path;
       n.node = &child;
@@ -290,9 +290,8 @@ class Lowering {
         if (count_of(*shape) > kMaxTensor)
           r.fail(field, "more than " + std::to_string(kMaxTensor) + " neurons");
       } else if (count_of(*shape) != c) {
-        r.fail(field,
-               std::to_string(c) + " values, but '" + first + "' has " + std::to_string(count_of(*shape)) +
-                 " (scalars broadcast; arrays must agree)");
+        r.fail(field, std::to_string(c) + " values, but '" + first + "' has " +
+                          std::to_string(count_of(*shape)) + " (scalars broadcast; arrays must agree)");
       }
     }
     return shape;
@@ -466,7 +465,8 @@ class Lowering {
     NeuronParams& q = p.params;
     if (n.role == Role::kNeuron) {
       const NodeReader r = reader(n);
-      for (const nir::NeuronField& f : n.translator->params) q.*f.member = r.param(f.field, size, f.dflt, f.positive);
+      for (const nir::NeuronField& f : n.translator->params)
+        q.*f.member = r.param(f.field, size, f.dflt, f.positive);
     }
     if (n.kind != NeuronKind::kInput) q.input_bias.assign(size, 0.0);
     return p;
@@ -521,8 +521,8 @@ class Lowering {
       if (flat_[i].role == Role::kNeuron && !flat_[i].translator->spikes)
         for (std::size_t j : succs_[i])
           if (live_[j] && flat_[j].role != Role::kOutput)
-            report_.note("node '" + flat_[i].name + "' (" + flat_[i].node->type + ") feeds '" + flat_[j].name +
-                         "': an " + flat_[i].node->type +
+            report_.note("node '" + flat_[i].name + "' (" + flat_[i].node->type + ") feeds '" +
+                         flat_[j].name + "': an " + flat_[i].node->type +
                          " neuron's output is its voltage, not spikes; the chip can only send spikes");
 
     Network net;

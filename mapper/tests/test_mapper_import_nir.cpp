@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
@@ -178,10 +178,11 @@ TEST(MapperImportNir, ExpandedConvolutionSharesItsKernel) {
 // Every supported type has exactly the translator its family needs, and the unsupported-type error
 // lists them in the order it always has (docs/nir.md §1.1.1).
 TEST(MapperNirTranslators, EveryTypeIsRegisteredWithWhatItsFamilyNeeds) {
-  EXPECT_EQ(nir::supported_types(),
-            "Input, Output, Affine, Linear, Scale, Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d, LIF, CubaLIF, "
-            "IF, LI, NIRGraph");
-  const std::vector<std::string> linear = {"Affine",  "Linear",    "Scale",    "Flatten",
+  EXPECT_EQ(
+      nir::supported_types(),
+      "Input, Output, Affine, Linear, Scale, Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d, LIF, CubaLIF, "
+      "IF, LI, NIRGraph");
+  const std::vector<std::string> linear = {"Affine", "Linear", "Scale",     "Flatten",
                                            "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d"};
   for (const std::string& t : linear) {
     const nir::NodeTranslator* tr = nir::find_translator(t);
@@ -190,8 +191,10 @@ TEST(MapperNirTranslators, EveryTypeIsRegisteredWithWhatItsFamilyNeeds) {
     EXPECT_EQ(tr->family, nir::Family::kLinear) << t;
     EXPECT_NE(tr->lower, nullptr) << t;
   }
-  const std::map<std::string, NeuronKind> neurons = {
-      {"LIF", NeuronKind::kLIF}, {"CubaLIF", NeuronKind::kCubaLIF}, {"IF", NeuronKind::kIF}, {"LI", NeuronKind::kLI}};
+  const std::map<std::string, NeuronKind> neurons = {{"LIF", NeuronKind::kLIF},
+                                                     {"CubaLIF", NeuronKind::kCubaLIF},
+                                                     {"IF", NeuronKind::kIF},
+                                                     {"LI", NeuronKind::kLI}};
   for (const auto& [t, kind] : neurons) {
     const nir::NodeTranslator* tr = nir::find_translator(t);
     ASSERT_NE(tr, nullptr) << t;
@@ -218,7 +221,8 @@ TEST(MapperNirTranslators, EveryTypeIsRegisteredWithWhatItsFamilyNeeds) {
   EXPECT_EQ(nir::find_translator("Input")->family, nir::Family::kInput);
   EXPECT_EQ(nir::find_translator("Output")->family, nir::Family::kOutput);
   EXPECT_EQ(nir::find_translator("NIRGraph")->family, nir::Family::kGraph);
-  for (const char* t : {"Delay", "Threshold", "I", "CubaLI", "lif", ""}) EXPECT_EQ(nir::find_translator(t), nullptr) << t;
+  for (const char* t : {"Delay", "Threshold", "I", "CubaLI", "lif", ""})
+    EXPECT_EQ(nir::find_translator(t), nullptr) << t;
 }
 
 // ---- producer readings ---------------------------------------------------------------------------
@@ -291,8 +295,14 @@ TEST(MapperNirProducers, LavaDlNetxIsReadLavasWay) {
 // Anything not exactly in that form keeps NIR's equations (and so the dt rules of docs/nir.md §5).
 TEST(MapperNirProducers, OtherConventionsAreNotLavaDl) {
   const std::vector<std::pair<std::string, std::function<void(NeuronParams&)>>> others = {
-      {"snnTorch-like r = tau_mem / dt", [](NeuronParams& q) { q.r = {78.125, 78.125}; }},
-      {"Norse-like w_in = 1", [](NeuronParams& q) { q.w_in = {1, 1}; }},
+      {"snnTorch-like r = tau_mem / dt",
+       [](NeuronParams& q) {
+         q.r = {78.125, 78.125};
+       }},
+      {"Norse-like w_in = 1",
+       [](NeuronParams& q) {
+         q.w_in = {1, 1};
+       }},
       {"1/tau_syn not an integer decay", [](NeuronParams& q) { q.tau_syn[1] = q.w_in[1] = 1 / 1000.5; }},
       {"1/tau_mem beyond 4096", [](NeuronParams& q) { q.tau_mem[0] = 1e-4; }},
       {"threshold not an integer", [](NeuronParams& q) { q.v_threshold[0] = 1.5; }},

@@ -32,13 +32,13 @@ Shape spatial_input(const NodeReader& n, const Shape& in, uint64_t channels, int
   if (propagated) {
     if (declared)
       n.note("node '" + n.name() + "' (" + n.type() + "): declared input_shape " + shape_text(*declared) +
-             " does not fit its input of " + std::to_string(in_count) + " values " + shape_text(in) + "; using " +
-             shape_text(*propagated));
+             " does not fit its input of " + std::to_string(in_count) + " values " + shape_text(in) +
+             "; using " + shape_text(*propagated));
     return *propagated;
   }
-  n.fail("input_shape", "cannot tell the input's spatial size: the input carries " + std::to_string(in_count) +
-                            " values " + shape_text(in) + ", expected " + std::to_string(channels) +
-                            " channels x " + (dims == 2 ? "H x W" : "N") +
+  n.fail("input_shape", "cannot tell the input's spatial size: the input carries " +
+                            std::to_string(in_count) + " values " + shape_text(in) + ", expected " +
+                            std::to_string(channels) + " channels x " + (dims == 2 ? "H x W" : "N") +
                             (declared ? " (declared " + shape_text(*declared) + " does not fit)"
                                       : " and no input_shape is given"));
 }
@@ -70,7 +70,8 @@ OpResult conv(const NodeReader& n, const Shape& in, int dims) {
     n.fail("weight", "shape " + shape_text(w.shape) + ", expected [C_out, C_in / groups, " +
                          (dims == 2 ? "K_h, K_w]" : "K]"));
   for (uint64_t d : w.shape)
-    if (d == 0 || d > 65536) n.fail("weight", "shape " + shape_text(w.shape) + " has an empty or huge dimension");
+    if (d == 0 || d > 65536)
+      n.fail("weight", "shape " + shape_text(w.shape) + " has an empty or huge dimension");
   const uint32_t groups = n.integers("groups", 1, 1)[0];
   const std::vector<uint32_t> stride = n.integers("stride", dims, 1);
   const std::vector<uint32_t> dilation = n.integers("dilation", dims, 1);
@@ -79,8 +80,8 @@ OpResult conv(const NodeReader& n, const Shape& in, int dims) {
   g.in_channels = static_cast<uint32_t>(w.shape[1]) * groups;
   g.groups = groups;
   if (g.out_channels % groups != 0 || uint64_t{w.shape[1]} * groups > 65536)
-    n.fail("groups",
-           std::to_string(groups) + " does not divide " + std::to_string(g.out_channels) + " output channels");
+    n.fail("groups", std::to_string(groups) + " does not divide " + std::to_string(g.out_channels) +
+                         " output channels");
   const Shape sp = spatial_input(n, in, g.in_channels, dims);
   if (dims == 2) {
     g.in_h = static_cast<uint32_t>(sp[0]);
@@ -116,11 +117,12 @@ OpResult pool(const NodeReader& n, const Shape& in, bool average) {
   // only add windows that see nothing but padding.
   if (pad[0] > k[0] / 2 || pad[1] > k[1] / 2)
     n.fail("padding", "[" + std::to_string(pad[0]) + ", " + std::to_string(pad[1]) +
-                          "] is more than half the kernel [" + std::to_string(k[0]) + ", " + std::to_string(k[1]) +
-                          "]");
+                          "] is more than half the kernel [" + std::to_string(k[0]) + ", " +
+                          std::to_string(k[1]) + "]");
   Shape s = in;
   while (s.size() > 3 && s.front() == 1) s.erase(s.begin());
-  if (s.size() != 3) n.fail("input", "pooling needs a [C, H, W] input, its input has shape " + shape_text(in));
+  if (s.size() != 3)
+    n.fail("input", "pooling needs a [C, H, W] input, its input has shape " + shape_text(in));
   ConvGeometry g;
   g.in_channels = g.out_channels = static_cast<uint32_t>(s[0]);
   g.in_h = static_cast<uint32_t>(s[1]), g.in_w = static_cast<uint32_t>(s[2]);
@@ -134,18 +136,18 @@ OpResult pool(const NodeReader& n, const Shape& in, bool average) {
   return r;
 }
 
-const TranslatorRegistration kConv1d(linear_translator("Conv1d", 70, [](const NodeReader& n, const Shape& in) {
-  return conv(n, in, 1);
-}));
-const TranslatorRegistration kConv2d(linear_translator("Conv2d", 80, [](const NodeReader& n, const Shape& in) {
-  return conv(n, in, 2);
-}));
-const TranslatorRegistration kSumPool2d(linear_translator("SumPool2d", 90, [](const NodeReader& n, const Shape& in) {
-  return pool(n, in, false);
-}));
-const TranslatorRegistration kAvgPool2d(linear_translator("AvgPool2d", 100, [](const NodeReader& n, const Shape& in) {
-  return pool(n, in, true);
-}));
+const TranslatorRegistration kConv1d(
+    linear_translator("Conv1d", 70, [](const NodeReader& n, const Shape& in) { return conv(n, in, 1); }));
+const TranslatorRegistration kConv2d(
+    linear_translator("Conv2d", 80, [](const NodeReader& n, const Shape& in) { return conv(n, in, 2); }));
+const TranslatorRegistration kSumPool2d(linear_translator("SumPool2d", 90,
+                                                          [](const NodeReader& n, const Shape& in) {
+                                                            return pool(n, in, false);
+                                                          }));
+const TranslatorRegistration kAvgPool2d(linear_translator("AvgPool2d", 100,
+                                                          [](const NodeReader& n, const Shape& in) {
+                                                            return pool(n, in, true);
+                                                          }));
 
 }  // namespace
 }  // namespace lifchip::mapper::nir

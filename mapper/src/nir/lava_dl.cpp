@@ -70,10 +70,11 @@ bool read_lava_dl(Network& net, ReportSection& report) {
 
 std::optional<ProducerReading> producer_reading(const Network& net) {
   const bool lava = net.dt && *net.dt == 1.0 && all_cuba(net, [](const NeuronParams& q, std::size_t i) {
-    return q.r[i] == q.tau_mem[i] && q.w_in[i] == q.tau_syn[i] && q.v_leak[i] == 0 && q.v_reset[i] == 0 &&
-           integer_decay(kDecayUnit / q.tau_syn[i]) > 0 && integer_decay(kDecayUnit / q.tau_mem[i]) > 0 &&
-           integer_threshold(q.v_threshold[i]);
-  });
+                      return q.r[i] == q.tau_mem[i] && q.w_in[i] == q.tau_syn[i] && q.v_leak[i] == 0 &&
+                             q.v_reset[i] == 0 && integer_decay(kDecayUnit / q.tau_syn[i]) > 0 &&
+                             integer_decay(kDecayUnit / q.tau_mem[i]) > 0 &&
+                             integer_threshold(q.v_threshold[i]);
+                    });
   if (!lava) return std::nullopt;
   return ProducerReading{
       "Lava-DL netx (tau = 1/decay, decay in 1/4096 per step; r = 1, w_in = tau_syn; chip-integer weights)",

@@ -15,8 +15,8 @@ OpResult flatten(const NodeReader& n, const Shape& in) {
     const Shape d = n.shape_field("input_type", *declared);
     if (count_of(d) != count_of(in))
       n.note("node '" + n.name() + "' (Flatten): declared input_type " + shape_text(d) + " has " +
-             std::to_string(count_of(d)) + " values but its input carries " + std::to_string(count_of(in)) + " " +
-             shape_text(in) + "; using the input");
+             std::to_string(count_of(d)) + " values but its input carries " + std::to_string(count_of(in)) +
+             " " + shape_text(in) + "; using the input");
   }
   OpResult r;
   r.map = LinearMap::identity(static_cast<uint32_t>(count_of(in)));

@@ -29,7 +29,8 @@ TranslatorRegistration::TranslatorRegistration(NodeTranslator t) {
   }
 }
 
-NodeTranslator linear_translator(const char* type, int listing, OpResult (*lower)(const NodeReader&, const Shape&)) {
+NodeTranslator linear_translator(const char* type, int listing,
+                                 OpResult (*lower)(const NodeReader&, const Shape&)) {
   NodeTranslator t;
   t.type = type;
   t.family = Family::kLinear;
@@ -102,7 +103,8 @@ void NodeReader::check_numbers(const std::string& field, const Field& f) const {
       fail(field, "value " + std::to_string(i) + " is not finite (" + num_text(f.numbers[i]) + ")");
 }
 
-std::vector<uint32_t> NodeReader::integers(const std::string& field, std::size_t dims, uint32_t min_value) const {
+std::vector<uint32_t> NodeReader::integers(const std::string& field, std::size_t dims,
+                                           uint32_t min_value) const {
   const Field& f = need_numbers(field);
   if (f.numbers.size() != 1 && f.numbers.size() != dims)
     fail(field, std::to_string(f.numbers.size()) + " values, expected 1 or " + std::to_string(dims));
@@ -120,7 +122,8 @@ int64_t NodeReader::signed_integer(const std::string& field) const {
   const Field& f = need_numbers(field);
   if (f.numbers.size() != 1) fail(field, std::to_string(f.numbers.size()) + " values, expected one integer");
   const double v = f.numbers[0];
-  if (v != std::floor(v) || std::fabs(v) > 64) fail(field, "value " + num_text(v) + " is not a small integer");
+  if (v != std::floor(v) || std::fabs(v) > 64)
+    fail(field, "value " + num_text(v) + " is not a small integer");
   return static_cast<int64_t>(v);
 }
 
@@ -134,14 +137,16 @@ Shape NodeReader::shape_field(const std::string& field, const Field& f) const {
       fail(field, "dimension " + num_text(v) + " is not an integer in 1.." + std::to_string(kMaxTensor));
     s.push_back(static_cast<uint64_t>(v));
   }
-  if (count_of(s) > kMaxTensor) fail(field, shape_text(s) + " is more than " + std::to_string(kMaxTensor) + " values");
+  if (count_of(s) > kMaxTensor)
+    fail(field, shape_text(s) + " is more than " + std::to_string(kMaxTensor) + " values");
   return s;
 }
 
 std::vector<double> NodeReader::broadcast(const std::string& field, uint64_t size) const {
   const Field& b = need_numbers(field);
   if (b.count() == 1) return std::vector<double>(size, b.numbers[0]);
-  if (b.count() != size) fail(field, std::to_string(b.count()) + " values, expected 1 or " + std::to_string(size));
+  if (b.count() != size)
+    fail(field, std::to_string(b.count()) + " values, expected 1 or " + std::to_string(size));
   return b.numbers;
 }
 

@@ -32,7 +32,8 @@ std::string num_text(double v);
 /// field ("net.nir: node 'fc' (Affine): field 'weight': ..."), every note goes to the import report.
 class NodeReader {
  public:
-  NodeReader(const std::string& file, const Node& node, ReportSection& report, std::set<std::string>& defaulted)
+  NodeReader(const std::string& file, const Node& node, ReportSection& report,
+             std::set<std::string>& defaulted)
       : file_(file), node_(node), report_(report), defaulted_(defaulted) {}
 
   const Node& node() const { return node_; }
@@ -57,7 +58,8 @@ class NodeReader {
   std::vector<double> broadcast(const std::string& field, uint64_t size) const;
   /// A neuron parameter: broadcast to `size`; absent -> `dflt` (recorded for the defaults note) or
   /// an error; `positive` demands every value > 0 (time constants).
-  std::vector<double> param(const char* field, uint64_t size, std::optional<double> dflt, bool positive) const;
+  std::vector<double> param(const char* field, uint64_t size, std::optional<double> dflt,
+                            bool positive) const;
 
  private:
   const std::string& file_;
@@ -113,7 +115,8 @@ class TranslatorRegistration {
 };
 
 /// A kLinear translator (the usual case for a new op): `lower` gives its map.
-NodeTranslator linear_translator(const char* type, int listing, OpResult (*lower)(const NodeReader&, const Shape&));
+NodeTranslator linear_translator(const char* type, int listing,
+                                 OpResult (*lower)(const NodeReader&, const Shape&));
 
 /// The translator of a NIR type, or nullptr.
 const NodeTranslator* find_translator(const std::string& type);
