@@ -54,12 +54,10 @@ const std::vector<CorpusFile>& corpus() {
       // Lava-DL's netx -> NIR converter drops the last edge and writes no Output node: nothing to
       // read out, which evaluate refuses rather than report a vacuous 100 % agreement.
       {"lava_dl_netx", "", 0, Expect::kRefused, "the network has no outputs"},
-      // Known gap: the same file with an Output node maps, but its parameters (tau = 1/decay with
-      // the decay in 1/4096 units, r = 1, w_in = tau_syn, integer weights against vThMant) follow no
-      // convention lifchip detects, and under NIR's equations at any dt the current reaching v is
-      // dt * decay_v times Lava's (i <- (1-d_i) i + x; v <- (1-d_v) v + i): the float reference is
-      // silent, so chip-vs-float agreement (trivially 100 %) says nothing. See README.md.
-      {"lava_dl_netx_output", "unknown", 1e-3, Expect::kSilent, ""},
+      // The same file with an Output node: the converter's form (r = 1, w_in = tau_syn, tau = 1/decay
+      // in 1/4096 units, integer threshold) is detected and read Lava's way at dt = 1 step
+      // (docs/nir.md §5), so the float reference runs Lava's i <- (1-d_i) i + x; v <- (1-d_v) v + i.
+      {"lava_dl_netx_output", "Lava-DL", 1.0, Expect::kAgrees, ""},
       {"nir_plain", "Norse or another r = 1 export", 1e-3, Expect::kAgrees, ""},
   };
   return files;

@@ -1,5 +1,7 @@
-// The NIR importer: flattens nested graphs, infers every node's tensor shape, folds the linear
-// nodes between neuron populations into projections (LinearMap algebra) and builds the IR.
+// The NIR importer's graph walk: flattens nested graphs, resolves edges, infers every node's tensor
+// shape, folds the linear nodes between neuron populations into projections (LinearMap algebra) and
+// builds the IR. What each node type means is its translator's (nir/translator.h, one file per
+// node family); this file knows only the families.
 #include "lifchip/mapper/import_nir.h"
 
 #include <algorithm>
@@ -15,26 +17,23 @@
 #include "lifchip/image.h"  // InputError
 #include "lifchip/mapper/import.h"
 #include "linear_map.h"
+#include "nir/producers.h"
+#include "nir/translator.h"
 #include "nir_file.h"
 
 namespace lifchip::mapper {
 
 namespace {
 
-using detail::ConvGeometry;
 using detail::LinearMap;
-using Shape = std::vector<uint64_t>;
-
-// The same limit as the IR's: no population (or intermediate tensor) beyond 2^26 values.
-constexpr uint64_t kMaxTensor = uint64_t{1} << 26;
-// One convolution may expand to at most this many synapses (2^27: more than the 10^8 of the whole
-// network the mapping benchmark targets; 2 GiB of expansion terms).
-constexpr uint64_t kMaxTerms = uint64_t{1} << 27;
-
-const char* const kSupported =
-    "Input, Output, Affine, Linear, Scale, Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d, LIF, CubaLIF, IF, "
-    "LI, "
-    "NIRGraph";
+using nir::count_of;
+using nir::Family;
+using nir::kMaxTensor;
+using nir::NodeReader;
+using nir::NodeTranslator;
+using nir::OpResult;
+using nir::Shape;
+using nir::shape_text;
 
 enum class Role { kInput, kOutput, kNeuron, kOp, kPass };
 
@@ -43,25 +42,8 @@ struct FlatNode {
   const nir::Node* node = nullptr;
   Role role = Role::kOp;
   NeuronKind kind = NeuronKind::kLIF;
+  const NodeTranslator* translator = nullptr;
 };
-
-uint64_t count_of(const Shape& s) {
-  uint64_t c = 1;
-  for (uint64_t d : s) c = (d != 0 && c > kMaxTensor / d) ? kMaxTensor + 1 : c * d;
-  return c;
-}
-
-std::string shape_text(const Shape& s) {
-  std::string t = "[";
-  for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-  return t + "]";
-}
-
-std::string num_text(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
 
 // "2" < "10": names made of indices sort as a person reads them.
 bool natural_less(const std::string& a, const std::string& b) {
@@ -87,7 +69,7 @@ bool natural_less(const std::string& a, const std::string& b) {
   return a.size() - i < b.size() - j || (a.size() - i == b.size() - j && a < b);
 }
 
-// Why NIR node types we know of are not supported (yet), so the error says more than "unsupported".
+// Why NIR node types we know of have no translator (yet), so the error says more than "unsupported".
 std::string unsupported_reason(const std::string& type) {
   if (type == "Delay") return " (the chip has no synaptic delays)";
   if (type == "Threshold") return " (a bare threshold without a neuron state is not a chip neuron)";
@@ -95,12 +77,6 @@ std::string unsupported_reason(const std::string& type) {
   if (type == "CubaLI") return " (non-spiking current-based integrator: not supported yet)";
   return "";
 }
-
-struct OpResult {
-  Shape out;
-  LinearMap map;
-  std::vector<double> bias;  // empty = none
-};
 
 struct Contribution {
   LinearMap map;
@@ -129,74 +105,8 @@ class Lowering {
  private:
   // ---- errors and fields ------------------------------------------------------------------
 
-  [[noreturn]] void fail(const FlatNode& n, const std::string& field, const std::string& what) const {
-    throw InputError(file_ + ": " + nir::describe(*n.node) + ": field '" + field + "': " + what);
-  }
-  [[noreturn]] void fail_node(const FlatNode& n, const std::string& what) const {
-    throw InputError(file_ + ": " + nir::describe(*n.node) + ": " + what);
-  }
-
-  const nir::Field* maybe(const FlatNode& n, const std::string& field) const {
-    auto it = n.node->fields.find(field);
-    return it == n.node->fields.end() ? nullptr : &it->second;
-  }
-
-  const nir::Field& need_numbers(const FlatNode& n, const std::string& field) const {
-    const nir::Field* f = maybe(n, field);
-    if (!f) fail(n, field, "missing");
-    check_numbers(n, field, *f);
-    return *f;
-  }
-
-  void check_numbers(const FlatNode& n, const std::string& field, const nir::Field& f) const {
-    if (f.kind != nir::Field::Kind::kNumbers)
-      fail(n, field, "expected numbers, found a " + f.type_class + " dataset");
-    for (std::size_t i = 0; i < f.numbers.size(); ++i)
-      if (!std::isfinite(f.numbers[i]))
-        fail(n, field, "value " + std::to_string(i) + " is not finite (" + num_text(f.numbers[i]) + ")");
-  }
-
-  // Non-negative integers, `counts` allowed value counts (1 = broadcast to every dimension).
-  std::vector<uint32_t> integers(const FlatNode& n, const std::string& field, std::size_t dims,
-                                 uint32_t min_value) const {
-    const nir::Field& f = need_numbers(n, field);
-    if (f.numbers.size() != 1 && f.numbers.size() != dims)
-      fail(n, field, std::to_string(f.numbers.size()) + " values, expected 1 or " + std::to_string(dims));
-    std::vector<uint32_t> out;
-    for (double v : f.numbers) {
-      if (v != std::floor(v) || v < min_value || v > 1e9)
-        fail(n, field, "value " + num_text(v) + " is not an integer >= " + std::to_string(min_value));
-      out.push_back(static_cast<uint32_t>(v));
-    }
-    if (out.size() == 1) out.assign(dims, out[0]);
-    return out;
-  }
-
-  int64_t signed_integer(const FlatNode& n, const std::string& field) const {
-    const nir::Field& f = need_numbers(n, field);
-    if (f.numbers.size() != 1)
-      fail(n, field, std::to_string(f.numbers.size()) + " values, expected one integer");
-    const double v = f.numbers[0];
-    if (v != std::floor(v) || std::fabs(v) > 64)
-      fail(n, field, "value " + num_text(v) + " is not a small integer");
-    return static_cast<int64_t>(v);
-  }
-
-  Shape shape_field(const FlatNode& n, const std::string& field, const nir::Field& f) const {
-    check_numbers(n, field, f);
-    if (f.shape.size() > 1)
-      fail(n, field, "expected a list of dimensions, found shape " + shape_text(f.shape));
-    if (f.numbers.empty()) fail(n, field, "no dimensions");
-    Shape s;
-    for (double v : f.numbers) {
-      if (v != std::floor(v) || v < 1 || v > double(kMaxTensor))
-        fail(n, field, "dimension " + num_text(v) + " is not an integer in 1.." + std::to_string(kMaxTensor));
-      s.push_back(static_cast<uint64_t>(v));
-    }
-    if (count_of(s) > kMaxTensor)
-      fail(n, field, shape_text(s) + " is more than " + std::to_string(kMaxTensor) + " values");
-    return s;
-  }
+  NodeReader reader(const FlatNode& n) const { return NodeReader(file_, *n.node, report_, defaulted_); }
+  [[noreturn]] void fail_node(const FlatNode& n, const std::string& what) const { reader(n).fail_node(what); }
 
   // ---- versions --------------------------------------------------------------------------------
 
@@ -230,44 +140,44 @@ class Lowering {
     auto scope = std::make_unique<Scope>();
     scope->path = g.path;
     for (const nir::Node& child : g.nodes) {
-      if (child.type == "NIRGraph") {
+      const NodeTranslator* t = nir::find_translator(child.type);
+      if (t && t->family == Family::kGraph) {
         scope->sub[child.name] = flatten_graph(child, false);
         continue;
       }
+      if (!t)
+        throw InputError(file_ + ": node '" + child.path + "': field 'type': unsupported NIR node type '" +
+                         child.type + "'" + unsupported_reason(child.type) +
+                         "; supported: " + nir::supported_types());
       FlatNode n;
       n.name = child.path;
       n.node = &child;
-      const std::string& t = child.type;
-      auto set = [&n](Role role, NeuronKind kind) {
-        n.role = role;
-        n.kind = kind;
-      };
-      if (t == "Input")
-        set(top ? Role::kInput : Role::kPass, NeuronKind::kInput);
-      else if (t == "Output")
-        set(top ? Role::kOutput : Role::kPass, NeuronKind::kOutput);
-      else if (t == "LIF")
-        set(Role::kNeuron, NeuronKind::kLIF);
-      else if (t == "CubaLIF")
-        set(Role::kNeuron, NeuronKind::kCubaLIF);
-      else if (t == "IF")
-        set(Role::kNeuron, NeuronKind::kIF);
-      else if (t == "LI")
-        set(Role::kNeuron, NeuronKind::kLI);
-      else if (t == "Affine" || t == "Linear" || t == "Scale" || t == "Flatten" || t == "Conv1d" ||
-               t == "Conv2d" || t == "SumPool2d" || t == "AvgPool2d")
-        set(Role::kOp, NeuronKind::kLIF);
-      else
-        throw InputError(file_ + ": node '" + child.path + "': field 'type': unsupported NIR node type '" +
-                         t + "'" + unsupported_reason(t) + "; supported: " + kSupported);
+      n.translator = t;
+      switch (t->family) {
+        case Family::kInput:
+          n.role = top ? Role::kInput : Role::kPass;
+          n.kind = NeuronKind::kInput;
+          break;
+        case Family::kOutput:
+          n.role = top ? Role::kOutput : Role::kPass;
+          n.kind = NeuronKind::kOutput;
+          break;
+        case Family::kNeuron:
+          n.role = Role::kNeuron;
+          n.kind = t->kind;
+          break;
+        default:
+          n.role = Role::kOp;
+          break;
+      }
       if (!names_.insert(n.name).second)
         throw InputError(file_ + ": node '" + n.name +
                          "': the name is used twice once nested graphs are flattened");
       const std::size_t idx = flat_.size();
       flat_.push_back(n);
       scope->leaf[child.name] = idx;
-      if (t == "Input") scope->inputs.push_back(idx);
-      if (t == "Output") scope->outputs.push_back(idx);
+      if (t->family == Family::kInput) scope->inputs.push_back(idx);
+      if (t->family == Family::kOutput) scope->outputs.push_back(idx);
     }
     for (std::size_t i = 0; i < g.edges.size(); ++i) {
       const auto& [a, b] = g.edges[i];
@@ -357,47 +267,31 @@ class Lowering {
     return v;
   }
 
-  // The neuron fields of a kind: (NIR field, required).
-  static std::vector<std::pair<const char*, bool>> neuron_fields(NeuronKind k) {
-    switch (k) {
-      case NeuronKind::kCubaLIF:
-        return {{"tau_syn", true},     {"tau_mem", true},  {"r", true},    {"v_leak", true},
-                {"v_threshold", true}, {"v_reset", false}, {"w_in", false}};
-      case NeuronKind::kLIF:
-        return {{"tau", true}, {"r", true}, {"v_leak", true}, {"v_threshold", true}, {"v_reset", false}};
-      case NeuronKind::kIF:
-        return {{"r", true}, {"v_threshold", true}, {"v_reset", false}};
-      case NeuronKind::kLI:
-        return {{"tau", true}, {"r", true}, {"v_leak", true}};
-      default:
-        return {};
-    }
-  }
-
   // A neuron node's size from its parameters: the shape of its per-neuron arrays (all of one
   // size), or nullopt when every parameter is a scalar (the input then decides).
   std::optional<Shape> neuron_param_shape(const FlatNode& n) const {
+    const NodeReader r = reader(n);
     std::optional<Shape> shape;
     std::string first;
-    for (const auto& [field, required] : neuron_fields(n.kind)) {
-      const nir::Field* f = maybe(n, field);
+    for (const nir::NeuronField& p : n.translator->params) {
+      const char* field = p.field;
+      const nir::Field* f = r.maybe(field);
       if (!f) {
-        if (required) fail(n, field, "missing");
+        if (!p.dflt) r.fail(field, "missing");
         continue;
       }
-      check_numbers(n, field, *f);
+      r.check_numbers(field, *f);
       const uint64_t c = f->count();
-      if (c == 0) fail(n, field, "no values");
+      if (c == 0) r.fail(field, "no values");
       if (c == 1) continue;
       if (!shape) {
         shape = f->shape;
         first = field;
         if (count_of(*shape) > kMaxTensor)
-          fail(n, field, "more than " + std::to_string(kMaxTensor) + " neurons");
+          r.fail(field, "more than " + std::to_string(kMaxTensor) + " neurons");
       } else if (count_of(*shape) != c) {
-        fail(n, field,
-             std::to_string(c) + " values, but '" + first + "' has " + std::to_string(count_of(*shape)) +
-                 " (scalars broadcast; arrays must agree)");
+        r.fail(field, std::to_string(c) + " values, but '" + first + "' has " +
+                          std::to_string(count_of(*shape)) + " (scalars broadcast; arrays must agree)");
       }
     }
     return shape;
@@ -408,16 +302,17 @@ class Lowering {
     ops_.resize(flat_.size());
     for (std::size_t i = 0; i < flat_.size(); ++i) {
       const FlatNode& n = flat_[i];
+      const NodeReader r = reader(n);
       if (n.role == Role::kInput) {
-        const nir::Field* f = maybe(n, "shape");
-        if (!f) fail(n, "shape", "missing");
-        shape_[i] = shape_field(n, "shape", *f);
+        const nir::Field* f = r.maybe("shape");
+        if (!f) r.fail("shape", "missing");
+        shape_[i] = r.shape_field("shape", *f);
       } else if (n.role == Role::kNeuron) {
         shape_[i] = neuron_param_shape(n);
       } else if (n.role == Role::kOutput) {
-        const nir::Field* f = maybe(n, "shape");
-        if (!f) fail(n, "shape", "missing");
-        declared_output_[i] = shape_field(n, "shape", *f);
+        const nir::Field* f = r.maybe("shape");
+        if (!f) r.fail("shape", "missing");
+        declared_output_[i] = r.shape_field("shape", *f);
       }
     }
     // Sizes flow along edges until nothing changes; recurrent loops pass through neurons, whose
@@ -487,207 +382,11 @@ class Lowering {
   // ---- linear nodes ----------------------------------------------------------------------------
 
   OpResult build_op(const FlatNode& n, const Shape& in) {
-    const std::string& t = n.node->type;
-    const uint64_t in_count = count_of(in);
-    OpResult r;
-    if (t == "Affine" || t == "Linear") {
-      const nir::Field& w = need_numbers(n, "weight");
-      if (w.shape.size() != 2) fail(n, "weight", "shape " + shape_text(w.shape) + ", expected [out, in]");
-      const uint64_t rows = w.shape[0], cols = w.shape[1];
-      if (rows == 0 || cols == 0 || rows > kMaxTensor)
-        fail(n, "weight", "shape " + shape_text(w.shape) + " is empty or too large");
-      if (cols != in_count)
-        fail(n, "weight",
-             "shape " + shape_text(w.shape) + " takes " + std::to_string(cols) +
-                 " inputs but its input carries " + std::to_string(in_count) + " values");
-      r.out = {rows};
-      r.map = LinearMap::dense(static_cast<uint32_t>(rows), static_cast<uint32_t>(cols), w.numbers);
-      if (t == "Affine") r.bias = broadcast(n, "bias", rows);
-      return r;
-    }
-    if (t == "Scale") {
-      const nir::Field& s = need_numbers(n, "scale");
-      if (s.count() != 1 && s.count() != in_count)
-        fail(n, "scale", std::to_string(s.count()) + " values for an input of " + std::to_string(in_count));
-      r.out = in;
-      r.map = LinearMap::diagonal(s.count() == 1 ? std::vector<double>(in_count, s.numbers[0]) : s.numbers);
-      return r;
-    }
-    if (t == "Flatten") {
-      r.out = flatten_shape(n, in);
-      r.map = LinearMap::identity(static_cast<uint32_t>(in_count));
-      return r;
-    }
-    if (t == "Conv1d" || t == "Conv2d") return build_conv(n, in, t == "Conv2d" ? 2 : 1);
-    if (t == "SumPool2d" || t == "AvgPool2d") return build_pool(n, in, t == "AvgPool2d");
+    if (n.role == Role::kOp) return n.translator->lower(reader(n), in);
     // A nested graph's Input or Output node: data passes through.
+    OpResult r;
     r.out = in;
-    r.map = LinearMap::identity(static_cast<uint32_t>(in_count));
-    return r;
-  }
-
-  std::vector<double> broadcast(const FlatNode& n, const std::string& field, uint64_t size) const {
-    const nir::Field& b = need_numbers(n, field);
-    if (b.count() == 1) return std::vector<double>(size, b.numbers[0]);
-    if (b.count() != size)
-      fail(n, field, std::to_string(b.count()) + " values, expected 1 or " + std::to_string(size));
-    return b.numbers;
-  }
-
-  Shape flatten_shape(const FlatNode& n, const Shape& in) {
-    const int64_t start = signed_integer(n, "start_dim"), end = signed_integer(n, "end_dim");
-    if (const nir::Field* declared = maybe(n, "input_type")) {
-      const Shape d = shape_field(n, "input_type", *declared);
-      if (count_of(d) != count_of(in))
-        report_.note("node '" + n.name + "' (Flatten): declared input_type " + shape_text(d) + " has " +
-                     std::to_string(count_of(d)) + " values but its input carries " +
-                     std::to_string(count_of(in)) + " " + shape_text(in) + "; using the input");
-    }
-    const int64_t rank = static_cast<int64_t>(in.size());
-    const int64_t s = start < 0 ? start + rank : start, e = end < 0 ? end + rank : end;
-    if (s < 0 || e >= rank || s > e) {
-      // Dimensions counted with a batch axis the propagated shape does not have: flattening never
-      // reorders values, so flattening everything is the same data.
-      return {count_of(in)};
-    }
-    Shape out(in.begin(), in.begin() + s);
-    uint64_t mid = 1;
-    for (int64_t d = s; d <= e; ++d) mid *= in[static_cast<std::size_t>(d)];
-    out.push_back(mid);
-    out.insert(out.end(), in.begin() + e + 1, in.end());
-    return out;
-  }
-
-  // The spatial input size of a conv/pool node: its declared input_shape when that fits the data,
-  // else the propagated [C, (H,) W] shape (leading 1s, i.e. a batch axis, dropped).
-  Shape spatial_input(const FlatNode& n, const Shape& in, uint64_t channels, int dims, bool has_declared) {
-    const uint64_t in_count = count_of(in);
-    std::optional<Shape> declared;
-    if (has_declared) {
-      if (const nir::Field* f = maybe(n, "input_shape")) {
-        declared = shape_field(n, "input_shape", *f);
-        if (declared->size() != static_cast<std::size_t>(dims))
-          fail(n, "input_shape",
-               shape_text(*declared) + " has " + std::to_string(declared->size()) + " dimensions, expected " +
-                   std::to_string(dims));
-        if (channels * count_of(*declared) == in_count) return *declared;
-      }
-    }
-    Shape s = in;
-    while (s.size() > static_cast<std::size_t>(dims) + 1 && s.front() == 1) s.erase(s.begin());
-    std::optional<Shape> propagated;
-    if (s.size() == static_cast<std::size_t>(dims) + 1 && s[0] == channels)
-      propagated = Shape(s.begin() + 1, s.end());
-    else if (dims == 1 && channels > 0 && in_count % channels == 0)
-      propagated = Shape{in_count / channels};
-    if (propagated) {
-      if (declared)
-        report_.note("node '" + n.name + "' (" + n.node->type + "): declared input_shape " +
-                     shape_text(*declared) + " does not fit its input of " + std::to_string(in_count) +
-                     " values " + shape_text(in) + "; using " + shape_text(*propagated));
-      return *propagated;
-    }
-    fail(n, has_declared ? "input_shape" : "input",
-         "cannot tell the input's spatial size: the input carries " + std::to_string(in_count) + " values " +
-             shape_text(in) + ", expected " + std::to_string(channels) + " channels x " +
-             (dims == 2 ? "H x W" : "N") +
-             (has_declared ? (declared ? " (declared " + shape_text(*declared) + " does not fit)"
-                                       : " and no input_shape is given")
-                           : ""));
-  }
-
-  OpResult build_conv(const FlatNode& n, const Shape& in, int dims) {
-    const nir::Field& w = need_numbers(n, "weight");
-    if (w.shape.size() != static_cast<std::size_t>(dims) + 2)
-      fail(n, "weight",
-           "shape " + shape_text(w.shape) + ", expected [C_out, C_in / groups, " +
-               (dims == 2 ? "K_h, K_w]" : "K]"));
-    for (uint64_t d : w.shape)
-      if (d == 0 || d > 65536)
-        fail(n, "weight", "shape " + shape_text(w.shape) + " has an empty or huge dimension");
-    const uint32_t groups = integers(n, "groups", 1, 1)[0];
-    const std::vector<uint32_t> stride = integers(n, "stride", dims, 1);
-    const std::vector<uint32_t> dilation = integers(n, "dilation", dims, 1);
-    ConvGeometry g;
-    g.out_channels = static_cast<uint32_t>(w.shape[0]);
-    g.in_channels = static_cast<uint32_t>(w.shape[1]) * groups;
-    g.groups = groups;
-    if (g.out_channels % groups != 0 || uint64_t{w.shape[1]} * groups > 65536)
-      fail(
-          n, "groups",
-          std::to_string(groups) + " does not divide " + std::to_string(g.out_channels) + " output channels");
-    const Shape sp = spatial_input(n, in, g.in_channels, dims, true);
-    if (dims == 2) {
-      g.in_h = static_cast<uint32_t>(sp[0]);
-      g.in_w = static_cast<uint32_t>(sp[1]);
-      g.k_h = static_cast<uint32_t>(w.shape[2]);
-      g.k_w = static_cast<uint32_t>(w.shape[3]);
-      g.stride_h = stride[0], g.stride_w = stride[1], g.dil_h = dilation[0], g.dil_w = dilation[1];
-    } else {
-      g.in_w = static_cast<uint32_t>(sp[0]);
-      g.k_w = static_cast<uint32_t>(w.shape[2]);
-      g.stride_w = stride[0], g.dil_w = dilation[0];
-    }
-    set_padding(n, g, dims);
-    if (std::string why = detail::conv_output(g); !why.empty()) fail(n, "weight", why);
-    OpResult r;
-    r.out = dims == 2 ? Shape{g.out_channels, g.out_h, g.out_w} : Shape{g.out_channels, g.out_w};
-    if (count_of(r.out) > kMaxTensor) fail(n, "weight", "output " + shape_text(r.out) + " is too large");
-    if (double(count_of(r.out)) * (g.in_channels / groups) * g.k_h * g.k_w > double(kMaxTerms))
-      fail(n, "weight", "expands to more than " + std::to_string(kMaxTerms) + " synapses");
-    r.map = detail::conv_map(g, w.numbers);
-    const std::vector<double> bias = broadcast(n, "bias", g.out_channels);
-    r.bias.resize(count_of(r.out));
-    const uint64_t plane = uint64_t{g.out_h} * g.out_w;
-    for (uint64_t i = 0; i < r.bias.size(); ++i) r.bias[i] = bias[i / plane];
-    return r;
-  }
-
-  void set_padding(const FlatNode& n, ConvGeometry& g, int dims) {
-    const nir::Field* f = maybe(n, "padding");
-    if (!f) fail(n, "padding", "missing");
-    if (f->kind == nir::Field::Kind::kStrings) {
-      const std::string p = f->strings.size() == 1 ? f->strings[0] : "";
-      if (p == "valid") return;
-      if (p != "same") fail(n, "padding", "'" + p + "', expected numbers, 'same' or 'valid'");
-      // PyTorch's 'same': total padding dilation * (k - 1), the odd unit at the end.
-      const uint32_t th = g.dil_h * (g.k_h - 1), tw = g.dil_w * (g.k_w - 1);
-      g.pad_top = th / 2, g.pad_bottom = th - th / 2, g.pad_left = tw / 2, g.pad_right = tw - tw / 2;
-      return;
-    }
-    const std::vector<uint32_t> p = integers(n, "padding", dims, 0);
-    if (dims == 2) {
-      g.pad_top = g.pad_bottom = p[0];
-      g.pad_left = g.pad_right = p[1];
-    } else {
-      g.pad_left = g.pad_right = p[0];
-    }
-  }
-
-  OpResult build_pool(const FlatNode& n, const Shape& in, bool average) {
-    const std::vector<uint32_t> k = integers(n, "kernel_size", 2, 1);
-    const std::vector<uint32_t> stride = integers(n, "stride", 2, 1);
-    const std::vector<uint32_t> pad = integers(n, "padding", 2, 0);
-    // PyTorch's rule (NIR's pooling comes from it): padding at most half the kernel; more would
-    // only add windows that see nothing but padding.
-    if (pad[0] > k[0] / 2 || pad[1] > k[1] / 2)
-      fail(n, "padding",
-           "[" + std::to_string(pad[0]) + ", " + std::to_string(pad[1]) + "] is more than half the kernel [" +
-               std::to_string(k[0]) + ", " + std::to_string(k[1]) + "]");
-    Shape s = in;
-    while (s.size() > 3 && s.front() == 1) s.erase(s.begin());
-    if (s.size() != 3)
-      fail(n, "input", "pooling needs a [C, H, W] input, its input has shape " + shape_text(in));
-    ConvGeometry g;
-    g.in_channels = g.out_channels = static_cast<uint32_t>(s[0]);
-    g.in_h = static_cast<uint32_t>(s[1]), g.in_w = static_cast<uint32_t>(s[2]);
-    g.k_h = k[0], g.k_w = k[1], g.stride_h = stride[0], g.stride_w = stride[1];
-    g.pad_top = g.pad_bottom = pad[0], g.pad_left = g.pad_right = pad[1];
-    if (std::string why = detail::conv_output(g); !why.empty()) fail(n, "kernel_size", why);
-    OpResult r;
-    r.out = {g.in_channels, g.out_h, g.out_w};
-    if (count_of(r.out) > kMaxTensor) fail(n, "padding", "output " + shape_text(r.out) + " is too large");
-    r.map = detail::pool_map(g, average ? 1.0 / (double(g.k_h) * g.k_w) : 1.0);
+    r.map = LinearMap::identity(static_cast<uint32_t>(count_of(in)));
     return r;
   }
 
@@ -753,23 +452,6 @@ class Lowering {
 
   // ---- the network ---------------------------------------------------------------------------
 
-  std::vector<double> param(const FlatNode& n, const char* field, uint64_t size, std::optional<double> dflt,
-                            bool positive) {
-    const nir::Field* f = maybe(n, field);
-    if (!f) {
-      if (!dflt) fail(n, field, "missing");
-      defaulted_.insert(std::string(field) + " = " + num_text(*dflt));
-      return std::vector<double>(size, *dflt);
-    }
-    std::vector<double> v = broadcast(n, field, size);
-    if (positive)
-      for (std::size_t i = 0; i < v.size(); ++i)
-        if (!(v[i] > 0))
-          fail(n, field,
-               "neuron " + std::to_string(i) + ": a time constant must be > 0, got " + num_text(v[i]));
-    return v;
-  }
-
   Population make_population(std::size_t i) {
     const FlatNode& n = flat_[i];
     Population p;
@@ -781,35 +463,10 @@ class Lowering {
     for (uint64_t d : s) p.shape.push_back(static_cast<uint32_t>(d));
     const uint64_t size = p.size;
     NeuronParams& q = p.params;
-    switch (n.kind) {
-      case NeuronKind::kCubaLIF:
-        q.tau_syn = param(n, "tau_syn", size, std::nullopt, true);
-        q.tau_mem = param(n, "tau_mem", size, std::nullopt, true);
-        q.r = param(n, "r", size, std::nullopt, false);
-        q.v_leak = param(n, "v_leak", size, std::nullopt, false);
-        q.v_threshold = param(n, "v_threshold", size, std::nullopt, false);
-        q.v_reset = param(n, "v_reset", size, 0.0, false);
-        q.w_in = param(n, "w_in", size, 1.0, false);
-        break;
-      case NeuronKind::kLIF:
-        q.tau_mem = param(n, "tau", size, std::nullopt, true);
-        q.r = param(n, "r", size, std::nullopt, false);
-        q.v_leak = param(n, "v_leak", size, std::nullopt, false);
-        q.v_threshold = param(n, "v_threshold", size, std::nullopt, false);
-        q.v_reset = param(n, "v_reset", size, 0.0, false);
-        break;
-      case NeuronKind::kIF:
-        q.r = param(n, "r", size, std::nullopt, false);
-        q.v_threshold = param(n, "v_threshold", size, std::nullopt, false);
-        q.v_reset = param(n, "v_reset", size, 0.0, false);
-        break;
-      case NeuronKind::kLI:
-        q.tau_mem = param(n, "tau", size, std::nullopt, true);
-        q.r = param(n, "r", size, std::nullopt, false);
-        q.v_leak = param(n, "v_leak", size, std::nullopt, false);
-        break;
-      default:
-        break;
+    if (n.role == Role::kNeuron) {
+      const NodeReader r = reader(n);
+      for (const nir::NeuronField& f : n.translator->params)
+        q.*f.member = r.param(f.field, size, f.dflt, f.positive);
     }
     if (n.kind != NeuronKind::kInput) q.input_bias.assign(size, 0.0);
     return p;
@@ -861,12 +518,12 @@ class Lowering {
       }
     }
     for (std::size_t i = 0; i < flat_.size(); ++i)
-      if (flat_[i].role == Role::kNeuron && flat_[i].kind == NeuronKind::kLI)
+      if (flat_[i].role == Role::kNeuron && !flat_[i].translator->spikes)
         for (std::size_t j : succs_[i])
           if (live_[j] && flat_[j].role != Role::kOutput)
-            report_.note(
-                "node '" + flat_[i].name + "' (LI) feeds '" + flat_[j].name +
-                "': an LI neuron's output is its voltage, not spikes; the chip can only send spikes");
+            report_.note("node '" + flat_[i].name + "' (" + flat_[i].node->type + ") feeds '" +
+                         flat_[j].name + "': an " + flat_[i].node->type +
+                         " neuron's output is its voltage, not spikes; the chip can only send spikes");
 
     Network net;
     for (Population& p : pops) net.add_population(std::move(p));
@@ -911,7 +568,7 @@ class Lowering {
   std::vector<std::optional<OpResult>> ops_;
   std::vector<std::optional<Expr>> expr_;
   std::set<std::size_t> visiting_;
-  std::set<std::string> defaulted_;
+  mutable std::set<std::string> defaulted_;  // "v_reset = 0", ...: filled by the NodeReaders
 };
 
 class NirImporter : public Importer {
@@ -932,7 +589,9 @@ Network import_nir(const std::string& path, ReportSection* report) {
   ReportSection& r = report ? *report : scratch;
   try {
     const nir::File file = nir::read_file(path);
-    return Lowering(path, file, r).run();
+    Network net = Lowering(path, file, r).run();
+    nir::read_lava_dl(net, r);
+    return net;
   } catch (const std::bad_alloc&) {
     throw InputError(
         path + ": out of memory while importing (a corrupt size, or a network too large for this machine)");

@@ -1,9 +1,13 @@
 // The NIR importer: every valid test file against its numpy expectation, every broken file gives
-// one InputError naming file, node and field, a seeded mutation fuzz, and the import registry.
+// one InputError naming file, node and field, a seeded mutation fuzz, the import registry and the
+// registry of node translators.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -11,6 +15,8 @@
 #include "lifchip/image.h"
 #include "lifchip/mapper/import.h"
 #include "lifchip/mapper/import_nir.h"
+#include "nir/producers.h"
+#include "nir/translator.h"
 
 namespace lifchip::mapper {
 namespace {
@@ -165,6 +171,187 @@ TEST(MapperImportNir, ExpandedConvolutionSharesItsKernel) {
   std::vector<int> uses(pr.kernel_weights.size(), 0);
   for (int32_t k : pr.kernel) ++uses[static_cast<std::size_t>(k)];
   for (int u : uses) EXPECT_GE(u, 4);
+}
+
+// ---- node translators -------------------------------------------------------------------------
+
+// Every supported type has exactly the translator its family needs, and the unsupported-type error
+// lists them in the order it always has (docs/nir.md §1.1.1).
+TEST(MapperNirTranslators, EveryTypeIsRegisteredWithWhatItsFamilyNeeds) {
+  EXPECT_EQ(
+      nir::supported_types(),
+      "Input, Output, Affine, Linear, Scale, Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d, LIF, CubaLIF, "
+      "IF, LI, NIRGraph");
+  const std::vector<std::string> linear = {"Affine", "Linear", "Scale",     "Flatten",
+                                           "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d"};
+  for (const std::string& t : linear) {
+    const nir::NodeTranslator* tr = nir::find_translator(t);
+    ASSERT_NE(tr, nullptr) << t;
+    EXPECT_EQ(tr->type, t);
+    EXPECT_EQ(tr->family, nir::Family::kLinear) << t;
+    EXPECT_NE(tr->lower, nullptr) << t;
+  }
+  const std::map<std::string, NeuronKind> neurons = {{"LIF", NeuronKind::kLIF},
+                                                     {"CubaLIF", NeuronKind::kCubaLIF},
+                                                     {"IF", NeuronKind::kIF},
+                                                     {"LI", NeuronKind::kLI}};
+  for (const auto& [t, kind] : neurons) {
+    const nir::NodeTranslator* tr = nir::find_translator(t);
+    ASSERT_NE(tr, nullptr) << t;
+    EXPECT_EQ(tr->family, nir::Family::kNeuron) << t;
+    EXPECT_EQ(tr->kind, kind) << t;
+    EXPECT_EQ(tr->spikes, kind != NeuronKind::kLI) << t;
+    // The table fills exactly the parameters the IR's kind takes.
+    const ParamUse use = param_use(kind);
+    using Member = std::vector<double> NeuronParams::*;
+    std::vector<Member> filled;  // member pointers have no order: a list, each member at most once
+    for (const nir::NeuronField& f : tr->params) filled.push_back(f.member);
+    auto fills = [&](Member m) { return std::count(filled.begin(), filled.end(), m); };
+    EXPECT_EQ(fills(&NeuronParams::tau_mem), use.tau_mem ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::tau_syn), use.tau_syn ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::r), use.r ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::v_leak), use.v_leak ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::v_threshold), use.v_threshold ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::v_reset), use.v_reset ? 1 : 0) << t;
+    EXPECT_EQ(fills(&NeuronParams::w_in), use.w_in ? 1 : 0) << t;
+    EXPECT_EQ(filled.size(), std::size_t(use.tau_mem + use.tau_syn + use.r + use.v_leak + use.v_threshold +
+                                         use.v_reset + use.w_in))
+        << t;
+  }
+  EXPECT_EQ(nir::find_translator("Input")->family, nir::Family::kInput);
+  EXPECT_EQ(nir::find_translator("Output")->family, nir::Family::kOutput);
+  EXPECT_EQ(nir::find_translator("NIRGraph")->family, nir::Family::kGraph);
+  for (const char* t : {"Delay", "Threshold", "I", "CubaLI", "lif", ""})
+    EXPECT_EQ(nir::find_translator(t), nullptr) << t;
+}
+
+// ---- producer readings ---------------------------------------------------------------------------
+
+// Two inputs -> two CubaLIF neurons -> output, with the parameters Lava-DL's netx converter writes:
+// tau = 1/decay (iDecay 1024 and 4096, vDecay 128 of 4096), r = 1, w_in = tau_syn, vThMant 80.
+Network lava_like() {
+  Network net;
+  Population in;
+  in.name = "0";
+  in.kind = NeuronKind::kInput;
+  in.size = 2;
+  Population c;
+  c.name = "2";
+  c.kind = NeuronKind::kCubaLIF;
+  c.size = 2;
+  c.params.tau_syn = {1.0 / 1024, 1.0 / 4096};
+  c.params.tau_mem = {1.0 / 128, 1.0 / 128};
+  c.params.r = {1, 1};
+  c.params.v_leak = {0, 0};
+  c.params.v_threshold = {80, 80};
+  c.params.v_reset = {0, 0};
+  c.params.w_in = c.params.tau_syn;
+  c.params.input_bias = {0, 0};
+  Population out;
+  out.name = "5";
+  out.kind = NeuronKind::kOutput;
+  out.size = 2;
+  out.params.input_bias = {0, 0};
+  const PopulationId a = net.add_population(in), b = net.add_population(c), o = net.add_population(out);
+  Projection w;
+  w.name = "1";
+  w.synapses = {{0, 0, 60.0f}, {1, 1, -20.0f}};
+  net.add_projection(a, b, w);
+  Projection id;
+  id.name = "2->5";
+  id.synapses = {{0, 0, 1.0f}, {1, 1, 1.0f}};
+  net.add_projection(b, o, id);
+  net.validate();
+  return net;
+}
+
+// Lava-DL's form is read Lava's way: at dt = 1, dt/tau' is Lava's decay fraction and x enters i,
+// i enters v unscaled (w_in dt/tau_syn = r dt/tau_mem = 1); weights and thresholds as written.
+TEST(MapperNirProducers, LavaDlNetxIsReadLavasWay) {
+  Network net = lava_like();
+  ReportSection report;
+  ASSERT_TRUE(nir::read_lava_dl(net, report));
+  const NeuronParams& q = net.population(1).params;
+  EXPECT_EQ(q.tau_syn, (std::vector<double>{4, 1}));
+  EXPECT_EQ(q.tau_mem, (std::vector<double>{32, 32}));
+  EXPECT_EQ(q.w_in, q.tau_syn);
+  EXPECT_EQ(q.r, q.tau_mem);
+  EXPECT_EQ(q.v_threshold, (std::vector<double>{80, 80}));
+  EXPECT_EQ(net.graph[net.projections()[0]].synapses[0].weight, 60.0f);
+  ASSERT_TRUE(net.dt.has_value());
+  EXPECT_EQ(*net.dt, 1.0);
+  net.validate();
+  ASSERT_EQ(report.notes.size(), 1u);
+  EXPECT_NE(report.notes[0].find("Lava-DL netx convention"), std::string::npos) << report.notes[0];
+  const std::optional<nir::ProducerReading> read = nir::producer_reading(net);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_NE(read->producer.find("Lava-DL"), std::string::npos) << read->producer;
+  EXPECT_NE(read->rule.find("dt = 1 s"), std::string::npos) << read->rule;
+  // Read once: a second reading finds the network no longer in the converter's form.
+  EXPECT_FALSE(nir::read_lava_dl(net, report));
+  EXPECT_EQ(q.tau_syn, (std::vector<double>{4, 1}));
+}
+
+// Anything not exactly in that form keeps NIR's equations (and so the dt rules of docs/nir.md §5).
+TEST(MapperNirProducers, OtherConventionsAreNotLavaDl) {
+  const std::vector<std::pair<std::string, std::function<void(NeuronParams&)>>> others = {
+      {"snnTorch-like r = tau_mem / dt",
+       [](NeuronParams& q) {
+         q.r = {78.125, 78.125};
+       }},
+      {"Norse-like w_in = 1",
+       [](NeuronParams& q) {
+         q.w_in = {1, 1};
+       }},
+      {"1/tau_syn not an integer decay", [](NeuronParams& q) { q.tau_syn[1] = q.w_in[1] = 1 / 1000.5; }},
+      {"1/tau_mem beyond 4096", [](NeuronParams& q) { q.tau_mem[0] = 1e-4; }},
+      {"threshold not an integer", [](NeuronParams& q) { q.v_threshold[0] = 1.5; }},
+      {"a leak", [](NeuronParams& q) { q.v_leak[1] = 0.25; }},
+      {"a reset potential", [](NeuronParams& q) { q.v_reset[0] = -1; }},
+  };
+  for (const auto& [why, change] : others) {
+    SCOPED_TRACE(why);
+    Network net = lava_like();
+    change(net.population(1).params);
+    const NeuronParams before = net.population(1).params;
+    ReportSection report;
+    EXPECT_FALSE(nir::read_lava_dl(net, report));
+    EXPECT_EQ(net.population(1).params, before);
+    EXPECT_FALSE(net.dt.has_value());
+    EXPECT_TRUE(report.notes.empty());
+    EXPECT_FALSE(nir::producer_reading(net).has_value());
+  }
+  // A network with a dt of its own, or a population of another kind, is not read either.
+  Network stated = lava_like();
+  stated.dt = 1e-3;
+  ReportSection report;
+  EXPECT_FALSE(nir::read_lava_dl(stated, report));
+  Network lif = lava_like();
+  Population extra;
+  extra.name = "lif";
+  extra.kind = NeuronKind::kLIF;
+  extra.size = 1;
+  extra.params.tau_mem = {1};
+  extra.params.r = {1};
+  extra.params.v_leak = {0};
+  extra.params.v_threshold = {80};
+  extra.params.v_reset = {0};
+  extra.params.input_bias = {0};
+  lif.add_population(extra);
+  EXPECT_FALSE(nir::read_lava_dl(lif, report));
+}
+
+// The corpus file in the converter's form maps at dt = 1 and names Lava-DL (the CLI's test of the
+// same file: tests/test_nir_corpus.cpp).
+TEST(MapperNirProducers, LavaDlCorpusFileIsDetected) {
+  ReportSection report;
+  const Network net = import_nir(kData + "/../../../tests/nir_corpus/lava_dl_netx_output.nir", &report);
+  ASSERT_TRUE(net.dt.has_value());
+  EXPECT_EQ(*net.dt, 1.0);
+  EXPECT_TRUE(nir::producer_reading(net).has_value());
+  bool noted = false;
+  for (const std::string& n : report.notes) noted |= n.find("Lava-DL netx convention") != std::string::npos;
+  EXPECT_TRUE(noted);
 }
 
 // ---- broken files ----------------------------------------------------------------------------

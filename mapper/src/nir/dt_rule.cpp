@@ -1,11 +1,13 @@
 // The time step of a mapping: the option, else the network's own dt, else what the producer's
 // export convention implies (NIR is continuous time; docs/nir.md §5 lists the conventions), else
-// 1 ms with a warning. Also names the producer convention the parameters match.
+// 1 ms with a warning. Also names the producer convention the parameters match (or, for Lava-DL,
+// the one the importer read them by: producers.h).
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
-#include "stages.h"
+#include "../stages.h"
+#include "producers.h"
 
 namespace lifchip::mapper::detail {
 namespace {
@@ -151,7 +153,9 @@ Detection detect(const Network& net) {
 DtChoice choose_dt(const Network& net, const std::optional<double>& option) {
   const Detection d = detect(net);
   DtChoice c;
-  c.producer = net.dt ? "lifchip network format (dt stated)" : d.producer;
+  // A network whose importer read its parameters by the producer's own convention says so.
+  const std::optional<nir::ProducerReading> read = nir::producer_reading(net);
+  c.producer = read ? read->producer : net.dt ? "lifchip network format (dt stated)" : d.producer;
   if (option) {
     c.dt = *option;
     c.rule = "dt = " + seconds(*option) + " (given)";
@@ -159,7 +163,7 @@ DtChoice choose_dt(const Network& net, const std::optional<double>& option) {
   }
   if (net.dt) {
     c.dt = *net.dt;
-    c.rule = "dt = " + seconds(*net.dt) + ", the network's own dt";
+    c.rule = read ? read->rule : "dt = " + seconds(*net.dt) + ", the network's own dt";
     return c;
   }
   if (d.dt) {
