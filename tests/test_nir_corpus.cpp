@@ -113,6 +113,32 @@ TEST_P(NirCorpus, EvaluateWithDefaultOptions) {
   }
 }
 
+// Every hidden population too, spike for spike (`evaluate --populations` routes each to the host):
+// the acceptance's per-population agreement, on both backends.
+TEST_P(NirCorpus, EveryPopulationAgrees) {
+  const CorpusFile& f = GetParam();
+  if (f.expect != Expect::kAgrees) GTEST_SKIP() << "not mapped, or a known gap";
+  for (const char* backend : {"functional", "systemc"}) {
+    SCOPED_TRACE(f.name + " on " + backend);
+    const test::CliResult r =
+        test::run_cli(kBinary, "evaluate " + path(f.name, ".nir") + " --inputs " + path(f.name, "_x.npy") +
+                                   " --populations --json --backend " + backend);
+    if (f.name == "sinabs_scnn_full") {  // 8,964 neurons: more than the chip's host output channels
+      test::expect_input_error(r, {"--populations (every hidden neuron routed to the host too): ",
+                                   "host output channels 8,964 > 4,096"});
+      continue;
+    }
+    ASSERT_EQ(r.code, 0) << r;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    ASSERT_FALSE(j["populations"].empty()) << r;
+    for (const nlohmann::json& p : j["populations"]) {
+      EXPECT_GE(p["spike_agreement"].get<double>(), 0.9) << p;
+      EXPECT_GT(p["float_events"].get<double>(), 0) << p["name"] << ": silent in float";
+    }
+    EXPECT_GE(j["class_agreement"].get<double>(), 0.95) << r;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Files, NirCorpus, ::testing::ValuesIn(corpus()),
                          [](const ::testing::TestParamInfo<CorpusFile>& info) { return info.param.name; });
 

@@ -41,7 +41,8 @@ struct NetworkMapping {
   std::string path;
   mapper::Network network;
   mapper::MapResult mapped;
-  bool json = false;  // --json was given
+  mapper::MapOptions options;  // what the options asked for (to map an edited network the same way)
+  bool json = false;           // --json was given
 };
 /// Adds NETWORK and every option of `lifchip map` but the outputs (mesh, capacities, strategies,
 /// dt, reset, samples, headroom, --json) to `sub`; the function it returns, called after parsing,

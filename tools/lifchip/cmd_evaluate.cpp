@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,7 @@ struct EvaluateCliOptions {
   uint32_t steps = 0, max_samples = 0;
   double max_value = 1;
   uint64_t seed = 1;
+  bool populations = false;
 };
 
 std::string percent(double v) {
@@ -99,8 +101,34 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
       throw InputError(o.labels + ": " + std::to_string(labels.size()) + " labels for " +
                        std::to_string(samples.size()) + " samples in " + o.inputs);
   }
-  const NetworkMapping nm = o.image.empty() && o.bindings.empty() ? map(true) : stored_mapping(o, map);
+  if (o.populations && !(o.image.empty() && o.bindings.empty()))
+    throw InputError("option '--populations': maps the network with its populations routed to the host, so it "
+                     "cannot use a stored mapping (--image, --bindings)");
+  NetworkMapping nm;
+  if (o.populations) {  // every spiking population routed to the host as well, compared spike for spike
+    nm = map(false);
+    nm.network = flow::observe_populations(nm.network, nullptr);
+    nm.mapped = for_file(nm.path, [&] {
+      try {
+        return mapper::map_network(nm.network, nm.options);
+      } catch (const InputError& e) {
+        throw InputError(std::string("--populations (every hidden neuron routed to the host too): ") + e.what());
+      }
+    });
+  } else {
+    nm = o.image.empty() && o.bindings.empty() ? map(true) : stored_mapping(o, map);
+  }
   const mapper::MapResult& mapped = nm.mapped;
+  // The network's own outputs come first; observed populations' ports follow (their populations
+  // were added last, and ports follow population order).
+  uint32_t own_outputs = 0;
+  bool observed_seen = false;
+  for (const mapper::PortSlice& p : mapped.output.ports) {
+    const bool observed = p.name.rfind(flow::kObservePrefix, 0) == 0 && o.populations;
+    if (!observed && observed_seen) throw std::logic_error("evaluate: an observed port precedes an output port");
+    observed_seen |= observed;
+    if (!observed) own_outputs += p.size;
+  }
   for (std::size_t i = 0; i < samples.size(); ++i)
     for (const mapper::SpikeEvent& e : samples[i].spikes)
       if (e.index >= mapped.input.size())
@@ -111,6 +139,7 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
   flow::EvaluateOptions eo;
   eo.backend = o.backend;
   eo.decode = decode;
+  eo.class_outputs = own_outputs;
   Progress progress("lifchip evaluate", "samples");
   eo.on_sample = [&](uint64_t done, uint64_t total) { progress(done, total); };
   const flow::Evaluation ev = for_file(nm.path, [&] { return flow::evaluate_samples(nm.network, mapped, samples, labels, eo); });
@@ -133,13 +162,16 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
                        percent(double(a.argmax_equal) / double(a.samples)) + " of the samples");
 
   if (nm.json) {
-    nlohmann::json ports = nlohmann::json::array();
-    for (const auto& p : a.ports)
-      ports.push_back({{"name", p.name},
-                       {"spike_agreement", p.spike_agreement},
-                       {"count_correlation", p.count_correlation},
-                       {"chip_events", p.chip_events},
-                       {"float_events", p.float_events}});
+    nlohmann::json ports = nlohmann::json::array(), pops = nlohmann::json::array();
+    for (const auto& p : a.ports) {
+      const bool observed = o.populations && p.name.rfind(flow::kObservePrefix, 0) == 0;
+      (observed ? pops : ports)
+          .push_back({{"name", observed ? p.name.substr(std::string(flow::kObservePrefix).size()) : p.name},
+                      {"spike_agreement", p.spike_agreement},
+                      {"count_correlation", p.count_correlation},
+                      {"chip_events", p.chip_events},
+                      {"float_events", p.float_events}});
+    }
     nlohmann::json j{{"network", nm.path},
                      {"inputs", o.inputs},
                      {"backend", o.backend},
@@ -156,6 +188,7 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
                      {"chip_silent_samples", a.chip_silent},
                      {"float_silent_samples", a.float_silent},
                      {"ports", ports},
+                     {"populations", pops},
                      {"chip_class", ev.chip_class},
                      {"float_class", ev.float_class},
                      {"energy_per_inference_j", e.energy_per_inference_j},
@@ -189,10 +222,19 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
          flow::eng(e.inference_latency_s, "s"), ""});
   std::cout << t.str() << "  latency: " << e.latency_method << "\n\n";
   Table p({"output port", "cells equal", "count correlation", "chip events", "float events"});
-  for (const auto& port : a.ports)
-    p.add({port.name, percent(port.spike_agreement), fixed3(port.count_correlation), fixed3(port.chip_events),
-           fixed3(port.float_events)});
+  Table q({"population", "cells equal", "count correlation", "chip spikes", "float spikes"});
+  for (const auto& port : a.ports) {
+    const bool observed = o.populations && port.name.rfind(flow::kObservePrefix, 0) == 0;
+    (observed ? q : p)
+        .add({observed ? port.name.substr(std::string(flow::kObservePrefix).size()) : port.name,
+              percent(port.spike_agreement), fixed3(port.count_correlation), fixed3(port.chip_events),
+              fixed3(port.float_events)});
+  }
   std::cout << p.str();
+  if (o.populations)
+    std::cout << "\n  populations (routed to the host for the comparison; the mapping, energy and latency above "
+                 "are of that observed network)\n"
+              << q.str();
   print_warnings(nm.path, mapped.report.fit.warnings);
   print_warnings(o.inputs, warnings);
   return kExitOk;
@@ -230,6 +272,9 @@ void add_evaluate_command(CLI::App& app, Action& action) {
   sub->add_option("--image", o->image, "A stored mapping: the image `lifchip map -o` wrote (with --bindings)");
   sub->add_option("--bindings", o->bindings, "A stored mapping: the bindings `lifchip map --bindings` wrote");
   sub->add_option("--model", o->model, "Energy model: loihi1, truenorth, default or a file")->capture_default_str();
+  sub->add_flag("--populations", o->populations,
+                "Also compare every hidden spiking population, spike for spike (each is routed to the host "
+                "for it: the mapping, energy and latency are those of the observed network)");
   sub->callback([&action, o, map] { action = [o, map] { return evaluate_command(*o, map); }; });
 }
 

@@ -205,6 +205,7 @@ NetworkMapping import_and_map(MapCliOptions& o, bool map = true) {
     const auto slash = o.input.find_last_of('/');
     o.map.image_name = slash == std::string::npos ? o.input : o.input.substr(slash + 1);
   }
+  nm.options = o.map;
   if (!map) return nm;
   nm.mapped = for_file(o.input, [&] { return m::map_network(nm.network, o.map); });
   auto& sections = nm.mapped.report.passes.sections;

@@ -62,6 +62,39 @@ void append_run(pb::RunResult& all, const pb::RunResult& one) {
   for (int k = 0; k < one.counters().chip_size(); ++k) c->set_chip(k, c->chip(k) + one.counters().chip(k));
 }
 
+mapper::Network observe_populations(const mapper::Network& network, std::vector<std::string>* observed) {
+  mapper::Network out = network;
+  std::vector<mapper::PopulationId> watch;
+  for (mapper::PopulationId v : network.populations()) {
+    const mapper::Population& p = network.population(v);
+    if (p.kind == mapper::NeuronKind::kInput || p.kind == mapper::NeuronKind::kOutput ||
+        p.kind == mapper::NeuronKind::kLI)
+      continue;
+    bool read_out = false;
+    for (auto [it, end] = boost::out_edges(v, network.graph); it != end; ++it)
+      read_out |= network.population(boost::target(*it, network.graph)).kind == mapper::NeuronKind::kOutput;
+    if (!read_out) watch.push_back(v);
+  }
+  for (mapper::PopulationId v : watch) {
+    const mapper::Population& p = network.population(v);
+    mapper::Population o;
+    o.name = kObservePrefix + p.name;
+    if (network.find(o.name)) throw InputError("population '" + o.name + "' exists: cannot observe '" + p.name + "'");
+    o.kind = mapper::NeuronKind::kOutput;
+    o.size = p.size;
+    o.shape = p.shape;
+    o.params.input_bias.assign(p.size, 0.0);
+    const mapper::PopulationId ov = out.add_population(o);
+    mapper::Projection pr;
+    pr.name = p.name + "->" + o.name;
+    for (uint32_t i = 0; i < p.size; ++i) pr.synapses.push_back({i, i, 1.0f});
+    out.add_projection(v, ov, pr);
+    if (observed) observed->push_back(p.name);
+  }
+  out.validate("observed network");
+  return out;
+}
+
 Evaluation evaluate_samples(const mapper::Network& network, const mapper::MapResult& mapped,
                             std::vector<mapper::NetworkStimulus> samples, const std::vector<int>& labels,
                             const EvaluateOptions& options) {
@@ -92,6 +125,15 @@ Evaluation evaluate_samples(const mapper::Network& network, const mapper::MapRes
     a.ports[p].name = mapped.output.ports[p].name;
     for (uint32_t k = 0; k < mapped.output.ports[p].size; ++k) port_of[mapped.output.ports[p].offset + k] = p;
   }
+  const std::size_t n_class = options.class_outputs ? std::min<std::size_t>(options.class_outputs, mapped.output.size())
+                                                    : mapped.output.size();
+  const std::vector<double> class_bias(bias.begin(), bias.begin() + std::min(bias.size(), n_class));
+  auto own = [&](const mapper::NetworkResponse& r) {  // the network's own outputs only
+    if (n_class == mapped.output.size()) return r;
+    mapper::NetworkResponse c = r;
+    for (auto& v : c.values) v.resize(std::min(v.size(), n_class));
+    return c;
+  };
   uint64_t chip_ok = 0, float_ok = 0;
   for (std::size_t i = 0; i < samples.size(); ++i) {
     backend->load(mapped.image);  // every sample starts from the image's initial state
@@ -101,15 +143,14 @@ Evaluation evaluate_samples(const mapper::Network& network, const mapper::MapRes
     for (uint32_t t = 0; t < std::min(chip.num_steps, ref.num_steps); ++t)
       for (std::size_t o = 0; o < ref.values[t].size(); ++o) {
         const bool equal = std::abs(chip.values[t][o] - ref.values[t][o]) < 1e-9;
-        ++a.output_events;
-        a.equal_events += equal;
+        if (o < n_class) ++a.output_events, a.equal_events += equal;
         PortAgreement& p = a.ports[port_of[o]];
         ++p.output_events;
         p.equal_events += equal;
       }
     const auto ct = chip.totals(), ft = ref.totals();
-    chip_tot.insert(chip_tot.end(), ct.begin(), ct.end());
-    float_tot.insert(float_tot.end(), ft.begin(), ft.end());
+    chip_tot.insert(chip_tot.end(), ct.begin(), ct.begin() + static_cast<std::ptrdiff_t>(std::min(ct.size(), n_class)));
+    float_tot.insert(float_tot.end(), ft.begin(), ft.begin() + static_cast<std::ptrdiff_t>(std::min(ft.size(), n_class)));
     for (std::size_t o = 0; o < ct.size(); ++o) {
       const std::size_t p = port_of[o];
       port_chip[p].push_back(ct[o]);
@@ -117,12 +158,14 @@ Evaluation evaluate_samples(const mapper::Network& network, const mapper::MapRes
       a.ports[p].chip_events += ct[o];
       a.ports[p].float_events += ft[o];
     }
-    const int cc = decode_response(chip, options.decode, bias), fc = decode_response(ref, options.decode, bias);
+    const mapper::NetworkResponse chip_own = own(chip), ref_own = own(ref);
+    const int cc = decode_response(chip_own, options.decode, class_bias),
+              fc = decode_response(ref_own, options.decode, class_bias);
     ev.chip_class.push_back(cc);
     ev.float_class.push_back(fc);
     a.argmax_equal += cc == fc;
-    a.chip_silent += silent(chip, bias);
-    a.float_silent += silent(ref, bias);
+    a.chip_silent += silent(chip_own, class_bias);
+    a.float_silent += silent(ref_own, class_bias);
     if (!labels.empty()) chip_ok += cc == labels[i], float_ok += fc == labels[i];
     ++a.samples;
     append_run(ev.run, run);

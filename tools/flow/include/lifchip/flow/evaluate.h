@@ -39,6 +39,10 @@ struct Agreement {
 struct EvaluateOptions {
   std::string backend = "functional";  // a BackendRegistry name; the program must link it
   ResponseDecode decode = ResponseDecode::kCount;
+  /// The leading outputs that are the network's own (the class, the overall figures and silence are
+  /// computed on them); the others are observed populations (observe_populations), compared per
+  /// port only. 0: all outputs are the network's.
+  uint32_t class_outputs = 0;
   std::function<void(uint64_t done, uint64_t total)> on_sample;  // progress
 };
 
@@ -60,6 +64,15 @@ Evaluation evaluate_samples(const mapper::Network& network, const mapper::MapRes
 Agreement evaluate(const mapper::Network& network, const mapper::MapResult& mapped,
                    const std::vector<mapper::NetworkStimulus>& samples, const std::vector<int>& labels = {},
                    const std::string& backend = "functional");
+
+/// The network with one more Output per spiking population that feeds no output, named
+/// kObservePrefix + the population's name, through an identity projection: mapped, the chip sends
+/// those neurons' spikes to the host too, so evaluate compares every population spike for spike
+/// (`evaluate --populations`). The neurons' dynamics are unchanged; the host traffic, fan-out and
+/// so the placement, energy and latency are those of the observed network. Returns the observed
+/// populations' names in `observed` (in port order, after the network's own outputs).
+inline constexpr const char* kObservePrefix = "observe:";
+mapper::Network observe_populations(const mapper::Network& network, std::vector<std::string>* observed);
 
 /// Appends one run to a back-to-back record of runs: steps, spikes and figures shifted, counters
 /// summed, so an estimate and a report see one run of consecutive inferences.
