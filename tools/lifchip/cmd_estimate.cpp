@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "lifchip/flow/energy.h"
+#include "lifchip/flow/session.h"
 
 namespace lifchip::cli {
 
@@ -34,45 +35,7 @@ std::string pct(double part, double whole) {
 
 }  // namespace
 
-nlohmann::json estimate_json(const Estimate& e) {
-  using nlohmann::json;
-  json comps = json::array(), cores = json::array(), links = json::array();
-  for (const auto& c : e.components) comps.push_back({{"component", c.component}, {"pj", c.pj}});
-  for (const auto& c : e.cores)
-    cores.push_back({{"x", c.x}, {"y", c.y}, {"dynamic_pj", c.dynamic_pj}, {"static_pj", c.static_pj}});
-  for (const auto& l : e.links)
-    links.push_back({{"x", l.x}, {"y", l.y}, {"direction", l.direction}, {"flits", l.flits}, {"pj", l.pj}});
-  return json{{"model", e.model},
-              {"backend", e.backend},
-              {"steps", e.steps},
-              {"inferences", e.inferences},
-              {"inference_steps", e.inference_steps},
-              {"clock_hz", e.clock_hz},
-              {"energy",
-               {{"dynamic_pj", e.dynamic_pj},
-                {"static_pj", e.static_pj},
-                {"total_pj", e.total_pj},
-                {"per_inference_j", e.energy_per_inference_j},
-                {"per_step_j", e.energy_per_step_j}}},
-              {"power",
-               {{"step_rate_hz", e.step_rate_hz},
-                {"average_w", e.average_power_w},
-                {"step_rate_feasible", e.step_rate_feasible}}},
-              {"latency",
-               {{"cycle_accurate", e.cycle_accurate},
-                {"method", e.latency_method},
-                {"step_mean_s", e.step_latency_mean_s},
-                {"step_max_s", e.step_latency_max_s},
-                {"inference_s", e.inference_latency_s},
-                {"run_s", e.run_time_s},
-                {"max_step_rate_hz", e.max_step_rate_hz},
-                {"inferences_per_s", e.inferences_per_s},
-                {"noc_transit_per_packet_s", e.noc_transit_per_packet_s},
-                {"step_cycles", e.step_cycles}}},
-              {"components", comps},
-              {"cores", cores},
-              {"links", links}};
-}
+using flow::estimate_json;
 
 std::string estimate_text(const Estimate& e, const flow::EnergyModel& m) {
   std::ostringstream os;

@@ -12,10 +12,9 @@
 #include "cli.h"
 #include "lifchip/flow/bindings.h"
 #include "lifchip/flow/evaluate.h"
+#include "lifchip/flow/session.h"
 
 namespace lifchip::cli {
-
-nlohmann::json estimate_json(const flow::Estimate& e);
 
 namespace {
 
@@ -121,49 +120,10 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
   const flow::Estimate e = flow::estimate(ev.run, &mapped.image, model, est);
 
   // What is likely wrong, said once on stderr.
-  std::vector<std::string> warnings;
-  if (a.float_silent == a.samples)
-    warnings.push_back("the float reference's outputs never move on any sample: the network is silent "
-                       "(check dt, --dt, and the input scaling); agreement figures say little");
-  else if (a.chip_silent == a.samples)
-    warnings.push_back("the chip's outputs never move on any sample while the float reference's do: check "
-                       "the quantisation report (lifchip map) for zeroed weights and tau errors");
-  if (a.samples && double(a.argmax_equal) / double(a.samples) < 0.95)
-    warnings.push_back("chip and float decode the same class on only " +
-                       percent(double(a.argmax_equal) / double(a.samples)) + " of the samples");
+  const std::vector<std::string> warnings = flow::evaluation_warnings(a);
 
   if (nm.json) {
-    nlohmann::json ports = nlohmann::json::array();
-    for (const auto& p : a.ports)
-      ports.push_back({{"name", p.name},
-                       {"spike_agreement", p.spike_agreement},
-                       {"count_correlation", p.count_correlation},
-                       {"chip_events", p.chip_events},
-                       {"float_events", p.float_events}});
-    nlohmann::json j{{"network", nm.path},
-                     {"inputs", o.inputs},
-                     {"backend", o.backend},
-                     {"samples", a.samples},
-                     {"steps_per_sample", ev.steps_per_sample},
-                     {"decode", o.decode},
-                     {"fit", mapped.report.fit.message},
-                     {"cores_used", mapped.report.fit.cores_used},
-                     {"mesh", {mapped.image.config().mesh_width(), mapped.image.config().mesh_height()}},
-                     {"dt_s", mapped.report.dt},
-                     {"output_spike_agreement", a.spike_agreement},
-                     {"output_count_correlation", a.count_correlation},
-                     {"class_agreement", a.samples ? double(a.argmax_equal) / double(a.samples) : 0.0},
-                     {"chip_silent_samples", a.chip_silent},
-                     {"float_silent_samples", a.float_silent},
-                     {"ports", ports},
-                     {"chip_class", ev.chip_class},
-                     {"float_class", ev.float_class},
-                     {"energy_per_inference_j", e.energy_per_inference_j},
-                     {"latency_per_inference_s", e.inference_latency_s},
-                     {"estimate", estimate_json(e)},
-                     {"map_warnings", mapped.report.fit.warnings},
-                     {"warnings", warnings}};
-    if (a.chip_accuracy) j["chip_accuracy"] = *a.chip_accuracy, j["float_accuracy"] = *a.float_accuracy;
+    const nlohmann::json j = flow::evaluation_json(ev, mapped, e, nm.path, o.inputs, o.backend, o.decode, warnings);
     std::cout << j.dump(1) << "\n";
     print_warnings(nm.path, mapped.report.fit.warnings);
     print_warnings(o.inputs, warnings);
