@@ -5,12 +5,14 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
 #include "lifchip/flow/energy.h"
+#include "lifchip/flow/neurobench.h"
 #include "lifchip/flow/session.h"
 
 namespace lifchip::cli {
@@ -23,7 +25,8 @@ struct EstimateCmdOptions {
   RunSource src;
   std::string model = "default";
   flow::EstimateOptions est;
-  bool json = false, show_model = false;
+  bool json = false, show_model = false, neurobench = false;
+  std::string network;  // --network: the dense connection count of NeuroBench's ConnectionSparsity
 };
 
 std::string pct(double part, double whole) {
@@ -124,10 +127,28 @@ int estimate_command(const EstimateCmdOptions& o) {
   const Estimate e = for_file(o.src.result.empty() ? o.src.image : o.src.result, [&] {
     return flow::estimate(r, have_image ? &image : nullptr, model, o.est);
   });
-  if (o.json)
-    std::cout << estimate_json(e).dump(1) << "\n";
-  else
-    std::cout << estimate_text(e, model);
+  if (!o.neurobench) {
+    if (!o.network.empty()) throw InputError("option '--network': needs --neurobench");
+    if (o.json)
+      std::cout << estimate_json(e).dump(1) << "\n";
+    else
+      std::cout << estimate_text(e, model);
+    return kExitOk;
+  }
+  // NeuroBench's metrics need the image (its neurons, synapses and load stream).
+  if (!have_image) throw InputError("--neurobench: give the run's image with --image");
+  std::optional<flow::NetworkFile> net;
+  if (!o.network.empty()) net = flow::load_network_file(o.network);
+  const flow::NeuroBenchMetrics nb = for_file(o.src.result.empty() ? o.src.image : o.src.result, [&] {
+    return flow::neurobench(r, image, e.inference_steps, net ? &net->network : nullptr);
+  });
+  if (o.json) {
+    nlohmann::json j = estimate_json(e);
+    j["neurobench"] = flow::neurobench_json(nb);
+    std::cout << j.dump(1) << "\n";
+  } else {
+    std::cout << estimate_text(e, model) << "\n" << flow::neurobench_text(nb);
+  }
   return kExitOk;
 }
 
@@ -142,6 +163,11 @@ void add_estimate_command(CLI::App& app, Action& action) {
   add_estimate_options(sub, o->model, o->est);
   sub->add_flag("--show-model", o->show_model, "Print the energy model in its file format and exit");
   sub->add_flag("--json", o->json, "Print the estimate as JSON");
+  sub->add_flag("--neurobench", o->neurobench,
+                "Also NeuroBench's metrics from the counters (Footprint, ConnectionSparsity, ActivationSparsity, "
+                "SynapticOperations, MembraneUpdates, NeuronOperations; needs --image)");
+  sub->add_option("--network", o->network,
+                  "With --neurobench: the network the image was mapped from (ConnectionSparsity, Dense SynOps)");
   sub->callback([&action, o] {
     if (!o->show_model && o->src.result.empty() && o->src.image.empty())
       throw CLI::ValidationError("estimate",
