@@ -86,6 +86,8 @@ def test_map_samples_equals_cli(tmp_path, net, digits):
     m = lifchip.map(net, samples=x)
     assert json.loads(r.stdout) == m.report
     assert (tmp_path / "d.pb").read_bytes() == m.image
+    # One sample [steps, inputs] is a batch of one.
+    assert lifchip.map(net, samples=x[0]).report == lifchip.map(net, samples=x[:1]).report
 
 
 def test_evolve_shapes_and_dtypes(mapping, digits):
@@ -311,3 +313,34 @@ def test_neurobench_equals_cli(tmp_path, mapping, digits):
         "option '--network': needs --neurobench"
     with pytest.raises(lifchip.InputError):
         lifchip.neurobench({})
+
+
+def test_image_run_equals_cli(tmp_path, mapping, digits):
+    x, _ = digits
+    img, stim = tmp_path / "d.pb", tmp_path / "s.stimuli.txtpb"
+    mapping.save(str(img))
+    stim.write_text(mapping.stimuli_text(x[1]))
+    image = lifchip.load_image(str(img))
+    assert image.cores_used == 1 and image.name == "digits.nir"
+    chip = lifchip.Chip(image, backend="systemc")
+    spikes, rec = chip.run(stim.read_text())
+    r = json.loads(cli("run", str(img), "--stimuli", str(stim), "--backend", "systemc", "--json").stdout)
+    assert spikes.dtype == np.uint64 and spikes.shape == (len(r["spikes"]), 3)
+    assert spikes.tolist() == [[s["step"], s["channel"], s["cycle"]] for s in r["spikes"]]
+    for name, total in r["totals"].items():
+        assert int(rec["counters"][name].sum()) == total, name
+    assert rec["chip"]["cycles"].tolist() == [r["chip"]["cycles"]]
+    assert lifchip.estimate(rec) == json.loads(cli("estimate", "--image", str(img), "--stimuli", str(stim), "--backend",
+                                                   "systemc", "--model", "loihi1", "--json").stdout)
+    assert chip.run(stim.read_text(), steps=3)[1]["steps"] == 3
+    missing = str(tmp_path / "missing.pb")
+    with pytest.raises(lifchip.InputError) as e:
+        lifchip.load_image(missing)
+    assert str(e.value) == cli_error("run", missing, "--steps", "1")
+    for f, words in [(lambda: chip.evolve(x), "evolve: this chip was loaded from an image file"),
+                     (lambda: chip.compare("functional", x), "compare: this chip was loaded from an image file"),
+                     (lambda: chip.run("steps {"), "stimuli: not a Stimuli message"),
+                     (lambda: chip.run(""), "stimuli: nothing to run")]:
+        with pytest.raises(lifchip.InputError) as e:
+            f()
+        assert words in str(e.value)
