@@ -64,17 +64,22 @@ struct PyRun {
 
 // A raster [steps, inputs] or [samples, steps, inputs] of bool or integers (0/1), read through the
 // buffer with its strides (no copy) into one stimulus per sample.
-std::vector<mapper::NetworkStimulus> raster_stimuli(const py::array& a, const std::string& name, uint64_t inputs) {
-  const std::string expected = "expected a spike raster [steps, " + std::to_string(inputs) + "] or [samples, steps, " +
-                               std::to_string(inputs) + "] of bool or integers (0 or 1)";
+std::vector<mapper::NetworkStimulus> raster_stimuli(const py::array& a, const std::string& name,
+                                                    uint64_t inputs) {
+  const std::string expected = "expected a spike raster [steps, " + std::to_string(inputs) +
+                               "] or [samples, steps, " + std::to_string(inputs) +
+                               "] of bool or integers (0 or 1)";
   const char kind = a.dtype().kind();
   if (kind != 'b' && kind != 'i' && kind != 'u')
-    throw InputError(name + ": dtype " + std::string(py::str(a.dtype())) + " is not bool or integer; " + expected);
+    throw InputError(name + ": dtype " + std::string(py::str(a.dtype())) + " is not bool or integer; " +
+                     expected);
   if (a.ndim() != 2 && a.ndim() != 3)
     throw InputError(name + ": " + std::to_string(a.ndim()) + " dimensions; " + expected);
   const bool batched = a.ndim() == 3;
-  const py::ssize_t n = batched ? a.shape(0) : 1, steps = a.shape(batched ? 1 : 0), width = a.shape(batched ? 2 : 1);
-  const py::ssize_t ss = batched ? a.strides(0) : 0, ts = a.strides(batched ? 1 : 0), is = a.strides(batched ? 2 : 1);
+  const py::ssize_t n = batched ? a.shape(0) : 1, steps = a.shape(batched ? 1 : 0),
+                    width = a.shape(batched ? 2 : 1);
+  const py::ssize_t ss = batched ? a.strides(0) : 0, ts = a.strides(batched ? 1 : 0),
+                    is = a.strides(batched ? 2 : 1);
   if (static_cast<uint64_t>(width) != inputs) {
     std::string shape = "[";
     for (py::ssize_t d = 0; d < a.ndim(); ++d) shape += (d ? ", " : "") + std::to_string(a.shape(d));
@@ -88,7 +93,8 @@ std::vector<mapper::NetworkStimulus> raster_stimuli(const py::array& a, const st
   const py::ssize_t item = a.itemsize();
   auto value = [&](const unsigned char* p) -> int64_t {
     switch (item) {
-      case 1: return kind == 'i' ? int64_t{*reinterpret_cast<const int8_t*>(p)} : int64_t{*p};
+      case 1:
+        return kind == 'i' ? int64_t{*reinterpret_cast<const int8_t*>(p)} : int64_t{*p};
       case 2: {
         uint16_t v;
         std::memcpy(&v, p, 2);
@@ -117,7 +123,8 @@ std::vector<mapper::NetworkStimulus> raster_stimuli(const py::array& a, const st
           std::string at = "[";
           if (batched) at += std::to_string(s) + ", ";
           throw InputError(name + ": element " + at + std::to_string(t) + ", " + std::to_string(i) + "] is " +
-                           std::to_string(v) + "; a spike raster holds 0 or 1 (at most one spike per input and step)");
+                           std::to_string(v) +
+                           "; a spike raster holds 0 or 1 (at most one spike per input and step)");
         }
         out[s].spikes.push_back({static_cast<uint32_t>(t), static_cast<uint32_t>(i)});
       }
@@ -125,7 +132,8 @@ std::vector<mapper::NetworkStimulus> raster_stimuli(const py::array& a, const st
   return out;
 }
 
-py::array_t<double> responses_array(const std::vector<mapper::NetworkResponse>& rs, uint32_t steps, uint32_t outputs) {
+py::array_t<double> responses_array(const std::vector<mapper::NetworkResponse>& rs, uint32_t steps,
+                                    uint32_t outputs) {
   py::array_t<double> out({static_cast<py::ssize_t>(rs.size()), static_cast<py::ssize_t>(steps),
                            static_cast<py::ssize_t>(outputs)});
   double* p = out.mutable_data();
@@ -143,9 +151,10 @@ py::object json_to_py(const nlohmann::json& j) {
 }
 
 mapper::MapOptions map_options(const PyNetwork& net, const std::string& mesh, const std::string& partition,
-                               const std::string& place, double headroom, const std::optional<std::string>& dt,
-                               const std::string& reset, uint64_t seed, bool strict, uint32_t neurons_per_core,
-                               uint32_t axons_per_core, uint32_t synapses_per_core, uint32_t fanout_per_core,
+                               const std::string& place, double headroom,
+                               const std::optional<std::string>& dt, const std::string& reset, uint64_t seed,
+                               bool strict, uint32_t neurons_per_core, uint32_t axons_per_core,
+                               uint32_t synapses_per_core, uint32_t fanout_per_core,
                                uint32_t profiles_per_core) {
   mapper::MapOptions o;
   flow::parse_mesh_option(mesh, o, "mesh");
@@ -199,7 +208,8 @@ class Chip {
     r->steps_per_sample = r->run.steps();
     py::array_t<uint64_t> out({static_cast<py::ssize_t>(r->run.spikes_size()), py::ssize_t{3}});
     uint64_t* d = out.mutable_data();
-    for (const pb::OutputSpike& sp : r->run.spikes()) *d++ = sp.step(), *d++ = sp.channel(), *d++ = sp.cycle();
+    for (const pb::OutputSpike& sp : r->run.spikes())
+      *d++ = sp.step(), *d++ = sp.channel(), *d++ = sp.cycle();
     py::dict record;
     add_counters(record, {r->run});
     record["backend"] = name_;
@@ -210,7 +220,8 @@ class Chip {
 
   // Runs every sample from a freshly loaded chip; `variables` are probed on every output neuron.
   py::tuple evolve(const py::array& raster, const std::vector<std::string>& variables) {
-    if (!mapped_) throw InputError("evolve: this chip was loaded from an image file, not a mapping: use run()");
+    if (!mapped_)
+      throw InputError("evolve: this chip was loaded from an image file, not a mapping: use run()");
     const mapper::MapResult& m = *mapped_;
     std::vector<mapper::NetworkStimulus> samples = raster_stimuli(raster, "raster", m.input.size());
     for (const std::string& v : variables)
@@ -254,7 +265,8 @@ class Chip {
         uint32_t size = 0;
         for (const auto& ch : m.output.channels)
           if (ch.population == pop) size = std::max(size, ch.neuron + 1);
-        if (const auto id = file_->network.find(pop)) size = std::max(size, file_->network.population(*id).size);
+        if (const auto id = file_->network.find(pop))
+          size = std::max(size, file_->network.population(*id).size);
         py::array_t<int32_t> a({static_cast<py::ssize_t>(samples.size()), static_cast<py::ssize_t>(run_steps),
                                 static_cast<py::ssize_t>(size)});
         int32_t* d = a.mutable_data();
@@ -352,7 +364,8 @@ class Chip {
     }
     py::list core_xy;
     for (int c = 0; c < cores; ++c)
-      core_xy.append(py::make_tuple(runs.front().counters().cores(c).x(), runs.front().counters().cores(c).y()));
+      core_xy.append(
+          py::make_tuple(runs.front().counters().cores(c).x(), runs.front().counters().cores(c).y()));
     record["counters"] = counters;
     record["chip"] = chip;
     record["per_step"] = per_step;
@@ -399,7 +412,8 @@ PYBIND11_MODULE(_lifchip, m) {
       .def_property_readonly("dt", [](const PyNetwork& n) { return n.dt; })
       .def_property_readonly("num_inputs", [](const PyNetwork& n) { return n.file->network.num_inputs(); })
       .def_property_readonly("num_neurons", [](const PyNetwork& n) { return n.file->network.num_neurons(); })
-      .def_property_readonly("num_synapses", [](const PyNetwork& n) { return n.file->network.num_synapses(); })
+      .def_property_readonly("num_synapses",
+                             [](const PyNetwork& n) { return n.file->network.num_synapses(); })
       .def_property_readonly("network_dt",
                              [](const PyNetwork& n) -> std::optional<double> { return n.file->network.dt; })
       .def_property_readonly("populations",
@@ -408,7 +422,8 @@ PYBIND11_MODULE(_lifchip, m) {
                                for (auto v : n.file->network.populations()) {
                                  const auto& p = n.file->network.population(v);
                                  py::dict d;
-                                 d["name"] = p.name, d["kind"] = mapper::kind_name(p.kind), d["size"] = p.size;
+                                 d["name"] = p.name, d["kind"] = mapper::kind_name(p.kind),
+                                 d["size"] = p.size;
                                  d["source_node"] = p.source_node;
                                  l.append(d);
                                }
@@ -443,22 +458,23 @@ PYBIND11_MODULE(_lifchip, m) {
   py::class_<PyMapping>(m, "Mapping")
       .def_property_readonly("report_json", [](const PyMapping& p) { return p.mapped->report.json(); })
       .def_property_readonly("report_table", [](const PyMapping& p) { return p.mapped->report.table(); })
-      .def_property_readonly("bindings_json", [](const PyMapping& p) { return flow::bindings_json(*p.mapped); })
+      .def_property_readonly("bindings_json",
+                             [](const PyMapping& p) { return flow::bindings_json(*p.mapped); })
       .def_property_readonly("warnings", [](const PyMapping& p) { return p.mapped->report.fit.warnings; })
       .def_property_readonly("fit_message", [](const PyMapping& p) { return p.mapped->report.fit.message; })
       .def_property_readonly("dt", [](const PyMapping& p) { return p.mapped->report.dt; })
       .def_property_readonly("num_inputs", [](const PyMapping& p) { return p.mapped->input.size(); })
       .def_property_readonly("num_outputs", [](const PyMapping& p) { return p.mapped->output.size(); })
       .def_property_readonly("latency", [](const PyMapping& p) { return p.mapped->output.latency; })
-      .def_property_readonly("output_identity", [](const PyMapping& p) { return p.mapped->output.identity(); })
+      .def_property_readonly("output_identity",
+                             [](const PyMapping& p) { return p.mapped->output.identity(); })
       .def_property_readonly("cores_used", [](const PyMapping& p) { return p.mapped->image.cores_size(); })
       .def_property_readonly("mesh",
                              [](const PyMapping& p) {
                                return py::make_tuple(p.mapped->image.config().mesh_width(),
                                                      p.mapped->image.config().mesh_height());
                              })
-      .def("image_bytes",
-           [](const PyMapping& p) { return py::bytes(p.mapped->image.SerializeAsString()); })
+      .def("image_bytes", [](const PyMapping& p) { return py::bytes(p.mapped->image.SerializeAsString()); })
       .def("image_text", [](const PyMapping& p) { return image_text(p.mapped->image); })
       .def(
           "stimuli_text",
@@ -473,13 +489,14 @@ PYBIND11_MODULE(_lifchip, m) {
 
   m.def(
       "map",
-      [](const PyNetwork& net, const std::string& mesh, const std::string& partition, const std::string& place,
-         double headroom, const std::optional<py::array>& samples, const std::optional<std::string>& dt,
-         const std::string& reset, uint64_t seed, bool strict, uint32_t neurons_per_core, uint32_t axons_per_core,
-         uint32_t synapses_per_core, uint32_t fanout_per_core, uint32_t profiles_per_core) {
-        mapper::MapOptions o = map_options(net, mesh, partition, place, headroom, dt, reset, seed, strict,
-                                           neurons_per_core, axons_per_core, synapses_per_core, fanout_per_core,
-                                           profiles_per_core);
+      [](const PyNetwork& net, const std::string& mesh, const std::string& partition,
+         const std::string& place, double headroom, const std::optional<py::array>& samples,
+         const std::optional<std::string>& dt, const std::string& reset, uint64_t seed, bool strict,
+         uint32_t neurons_per_core, uint32_t axons_per_core, uint32_t synapses_per_core,
+         uint32_t fanout_per_core, uint32_t profiles_per_core) {
+        mapper::MapOptions o =
+            map_options(net, mesh, partition, place, headroom, dt, reset, seed, strict, neurons_per_core,
+                        axons_per_core, synapses_per_core, fanout_per_core, profiles_per_core);
         if (samples) o.sample_stimuli = raster_stimuli(*samples, "samples", net.file->network.num_inputs());
         PyMapping r;
         r.file = net.file;
@@ -505,7 +522,8 @@ PYBIND11_MODULE(_lifchip, m) {
            }),
            py::arg("mapping"), py::arg("backend") = "functional")
       .def(py::init([](const PyImage& i, const std::string& backend) {
-             return flow::for_file(i.path, [&] { return std::make_unique<Chip>(i.image, nullptr, nullptr, backend); });
+             return flow::for_file(
+                 i.path, [&] { return std::make_unique<Chip>(i.image, nullptr, nullptr, backend); });
            }),
            py::arg("image"), py::arg("backend") = "functional")
       .def("run", &Chip::run, py::arg("stimuli"), py::arg("steps") = 0)
@@ -554,8 +572,9 @@ PYBIND11_MODULE(_lifchip, m) {
 
   m.def(
       "evaluate",
-      [](const PyMapping& p, const py::array& raster, const std::optional<py::array_t<int64_t, py::array::forcecast>>& labels,
-         const std::string& backend, const std::string& decode, const std::string& model) {
+      [](const PyMapping& p, const py::array& raster,
+         const std::optional<py::array_t<int64_t, py::array::forcecast>>& labels, const std::string& backend,
+         const std::string& decode, const std::string& model) {
         const mapper::MapResult& mr = *p.mapped;
         flow::EvaluateOptions eo;
         eo.backend = backend;
@@ -565,7 +584,8 @@ PYBIND11_MODULE(_lifchip, m) {
         std::vector<int> lab;
         if (labels) {
           if (labels->ndim() != 1 || static_cast<std::size_t>(labels->shape(0)) != samples.size())
-            throw InputError("labels: expected one class per sample, shape [" + std::to_string(samples.size()) + "]");
+            throw InputError("labels: expected one class per sample, shape [" +
+                             std::to_string(samples.size()) + "]");
           for (py::ssize_t i = 0; i < labels->shape(0); ++i) {
             const int64_t v = labels->at(i);
             if (v < 0 || v > INT32_MAX)
@@ -577,9 +597,8 @@ PYBIND11_MODULE(_lifchip, m) {
         nlohmann::json j;
         {
           py::gil_scoped_release release;
-          const flow::Evaluation ev = flow::for_file(p.file->path, [&] {
-            return flow::evaluate_samples(p.file->network, mr, samples, lab, eo);
-          });
+          const flow::Evaluation ev = flow::for_file(
+              p.file->path, [&] { return flow::evaluate_samples(p.file->network, mr, samples, lab, eo); });
           flow::EstimateOptions est;
           est.inference_steps = ev.steps_per_sample;
           const flow::Estimate e = flow::estimate(ev.run, &mr.image, em, est);
@@ -588,8 +607,8 @@ PYBIND11_MODULE(_lifchip, m) {
         }
         return json_to_py(j);
       },
-      py::arg("mapping"), py::arg("raster"), py::arg("labels") = py::none(), py::arg("backend") = "functional",
-      py::arg("decode") = "count", py::arg("model") = "loihi1");
+      py::arg("mapping"), py::arg("raster"), py::arg("labels") = py::none(),
+      py::arg("backend") = "functional", py::arg("decode") = "count", py::arg("model") = "loihi1");
 
   m.def(
       "estimate",
@@ -598,14 +617,14 @@ PYBIND11_MODULE(_lifchip, m) {
         const flow::EnergyModel em = flow::load_energy_model(model);
         flow::EstimateOptions est;
         est.inference_steps = inference_steps ? inference_steps : r.steps_per_sample;
-        if (!(step_rate_hz > 0)) throw InputError("step_rate: " + std::to_string(step_rate_hz) + " is not > 0");
+        if (!(step_rate_hz > 0))
+          throw InputError("step_rate: " + std::to_string(step_rate_hz) + " is not > 0");
         est.step_rate_hz = step_rate_hz;
         est.static_all_cores = static_all_cores;
         return json_to_py(flow::estimate_json(flow::estimate(r.run, r.image.get(), em, est)));
       },
-      py::arg("run"), py::arg("model") = "loihi1", py::arg("inference_steps") = 0, py::arg("step_rate") = 1000.0,
-      py::arg("static_all_cores") = false);
-
+      py::arg("run"), py::arg("model") = "loihi1", py::arg("inference_steps") = 0,
+      py::arg("step_rate") = 1000.0, py::arg("static_all_cores") = false);
 
   m.def(
       "neurobench",

@@ -17,21 +17,24 @@ constexpr double kOpsResetZero = 8, kOpsResetSubtract = 6;
 
 }  // namespace
 
-NeuroBenchMetrics neurobench(const pb::RunResult& run, const pb::ChipImage& image, uint32_t steps_per_inference,
-                             const mapper::Network* network) {
+NeuroBenchMetrics neurobench(const pb::RunResult& run, const pb::ChipImage& image,
+                             uint32_t steps_per_inference, const mapper::Network* network) {
   NeuroBenchMetrics m;
   const uint64_t steps = run.steps();
   if (steps == 0) throw InputError("the run has no steps: nothing to measure");
   m.steps_per_inference = steps_per_inference ? steps_per_inference : steps;
   if (steps % m.steps_per_inference != 0)
-    throw InputError("the run's " + std::to_string(steps) + " steps are not a whole number of inferences of " +
+    throw InputError("the run's " + std::to_string(steps) +
+                     " steps are not a whole number of inferences of " +
                      std::to_string(m.steps_per_inference) + " steps");
   m.inferences = steps / m.steps_per_inference;
   m.footprint_bytes = uint64_t{flat_stream(image).size()} * 4;
 
   std::map<std::pair<uint32_t, uint32_t>, const pb::CoreCounters*> counters;
   for (const pb::CoreCounters& c : run.counters().cores()) counters[{c.x(), c.y()}] = &c;
-  auto value = [](const pb::CoreCounters& c, int id) -> uint64_t { return id < c.values_size() ? c.values(id) : 0; };
+  auto value = [](const pb::CoreCounters& c, int id) -> uint64_t {
+    return id < c.values_size() ? c.values(id) : 0;
+  };
   uint64_t spikes = 0, syn_ops = 0, active = 0, entries = 0;
   double ops_effective = 0, ops_dense = 0;
   for (const pb::Core& core : image.cores()) {
@@ -73,7 +76,8 @@ NeuroBenchMetrics neurobench(const pb::RunResult& run, const pb::ChipImage& imag
   m.effective_macs = 0;
   m.effective_acs = double(syn_ops) / n;
   m.dense_basis = m.dense_connections ? "network projections" : "chip synapse entries";
-  m.dense_synops = double(m.dense_connections ? *m.dense_connections : entries) * double(m.steps_per_inference);
+  m.dense_synops =
+      double(m.dense_connections ? *m.dense_connections : entries) * double(m.steps_per_inference);
   m.membrane_updates = double(active) / n;
   m.neuron_ops_effective = ops_effective / n;
   m.neuron_ops_dense = ops_dense / n;
@@ -81,20 +85,21 @@ NeuroBenchMetrics neurobench(const pb::RunResult& run, const pb::ChipImage& imag
 }
 
 nlohmann::json neurobench_json(const NeuroBenchMetrics& m) {
-  nlohmann::json j{{"reference", "Yik et al., NeuroBench, Nature Communications 16, 1545 (2025)"},
-                   {"inferences", m.inferences},
-                   {"steps_per_inference", m.steps_per_inference},
-                   {"Footprint", m.footprint_bytes},
-                   {"ConnectionSparsity", nullptr},
-                   {"ActivationSparsity", m.activation_sparsity},
-                   {"SynapticOperations",
-                    {{"Effective_MACs", m.effective_macs},
-                     {"Effective_ACs", m.effective_acs},
-                     {"Dense", m.dense_synops},
-                     {"dense_basis", m.dense_basis}}},
-                   {"MembraneUpdates", m.membrane_updates},
-                   {"NeuronOperations", {{"Effective", m.neuron_ops_effective}, {"Dense", m.neuron_ops_dense}}},
-                   {"chip", {{"neurons", m.neurons}, {"synapses", m.synapses}}}};
+  nlohmann::json j{
+      {"reference", "Yik et al., NeuroBench, Nature Communications 16, 1545 (2025)"},
+      {"inferences", m.inferences},
+      {"steps_per_inference", m.steps_per_inference},
+      {"Footprint", m.footprint_bytes},
+      {"ConnectionSparsity", nullptr},
+      {"ActivationSparsity", m.activation_sparsity},
+      {"SynapticOperations",
+       {{"Effective_MACs", m.effective_macs},
+        {"Effective_ACs", m.effective_acs},
+        {"Dense", m.dense_synops},
+        {"dense_basis", m.dense_basis}}},
+      {"MembraneUpdates", m.membrane_updates},
+      {"NeuronOperations", {{"Effective", m.neuron_ops_effective}, {"Dense", m.neuron_ops_dense}}},
+      {"chip", {{"neurons", m.neurons}, {"synapses", m.synapses}}}};
   if (m.connection_sparsity) {
     j["ConnectionSparsity"] = *m.connection_sparsity;
     j["chip"]["dense_connections"] = *m.dense_connections;
@@ -105,7 +110,8 @@ nlohmann::json neurobench_json(const NeuroBenchMetrics& m) {
 std::string neurobench_text(const NeuroBenchMetrics& m) {
   std::ostringstream os;
   os.precision(6);
-  os << "NeuroBench metrics (Yik et al., Nature Communications 2025), from the chip's counters, per inference ("
+  os << "NeuroBench metrics (Yik et al., Nature Communications 2025), from the chip's counters, per "
+        "inference ("
      << m.inferences << " of " << m.steps_per_inference << " steps):\n";
   os << "  Footprint                        " << m.footprint_bytes << " bytes (the image's load stream)\n";
   os << "  ConnectionSparsity               ";

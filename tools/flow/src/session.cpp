@@ -58,7 +58,8 @@ void parse_dt_option(const std::string& text, mapper::MapOptions& o, const std::
   double v = 0;
   char extra = 0;
   if (!(is >> v) || (is >> extra))
-    throw InputError("option '" + name + "': '" + text + "' is not auto or a time step in seconds (e.g. 0.001)");
+    throw InputError("option '" + name + "': '" + text +
+                     "' is not auto or a time step in seconds (e.g. 0.001)");
   o.dt = v;
 }
 
@@ -74,8 +75,8 @@ void check_sample_inputs(const std::vector<mapper::NetworkStimulus>& samples, ui
     for (const mapper::SpikeEvent& e : samples[i].spikes)
       if (e.index >= inputs)
         throw InputError(samples_name + ": sample " + std::to_string(i) + ", step " + std::to_string(e.step) +
-                         ": input " + std::to_string(e.index) + " >= the network's " + std::to_string(inputs) +
-                         " inputs (" + network_name + ")");
+                         ": input " + std::to_string(e.index) + " >= the network's " +
+                         std::to_string(inputs) + " inputs (" + network_name + ")");
 }
 
 namespace {
@@ -189,11 +190,13 @@ std::string percent(double v) {
 std::vector<std::string> evaluation_warnings(const Agreement& a) {
   std::vector<std::string> warnings;
   if (a.float_silent == a.samples)
-    warnings.push_back("the float reference's outputs never move on any sample: the network is silent "
-                       "(check dt, --dt, and the input scaling); agreement figures say little");
+    warnings.push_back(
+        "the float reference's outputs never move on any sample: the network is silent "
+        "(check dt, --dt, and the input scaling); agreement figures say little");
   else if (a.chip_silent == a.samples)
-    warnings.push_back("the chip's outputs never move on any sample while the float reference's do: check "
-                       "the quantisation report (lifchip map) for zeroed weights and tau errors");
+    warnings.push_back(
+        "the chip's outputs never move on any sample while the float reference's do: check "
+        "the quantisation report (lifchip map) for zeroed weights and tau errors");
   if (a.samples && double(a.argmax_equal) / double(a.samples) < 0.95)
     warnings.push_back("chip and float decode the same class on only " +
                        percent(double(a.argmax_equal) / double(a.samples)) + " of the samples");
@@ -201,8 +204,9 @@ std::vector<std::string> evaluation_warnings(const Agreement& a) {
 }
 
 nlohmann::json evaluation_json(const Evaluation& ev, const mapper::MapResult& mapped, const Estimate& e,
-                               const std::string& network, const std::string& inputs, const std::string& backend,
-                               const std::string& decode, const std::vector<std::string>& warnings) {
+                               const std::string& network, const std::string& inputs,
+                               const std::string& backend, const std::string& decode,
+                               const std::vector<std::string>& warnings) {
   const Agreement& a = ev.agreement;
   nlohmann::json ports = nlohmann::json::array();
   for (const auto& p : a.ports)
@@ -261,7 +265,8 @@ BackendComparison compare_backends(const pb::ChipImage& image, const CompareSpec
   // both backends rejected the run (e.g. a host FIFO overflow) at the step named.
   for (const hil::RunTrace* t : {&ta, &tb})
     if (t->status != LC_OK && c.stopped.empty())
-      c.stopped = "both backends stopped: firmware " + t->status_text + " in step " + std::to_string(t->status_step);
+      c.stopped =
+          "both backends stopped: firmware " + t->status_text + " in step " + std::to_string(t->status_step);
   c.diverged = !d.identical;
   c.identical = d.identical && c.stopped.empty();
   c.step = d.step;

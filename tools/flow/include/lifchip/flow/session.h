@@ -47,7 +47,8 @@ mapper::MapResult map_network_file(const NetworkFile& file, mapper::MapOptions o
                                    const std::string& samples_name);
 
 /// `text` "auto" or "WxH" into options.mesh_width/height; InputError "option 'NAME': ..." otherwise.
-void parse_mesh_option(const std::string& text, mapper::MapOptions& options, const std::string& name = "--mesh");
+void parse_mesh_option(const std::string& text, mapper::MapOptions& options,
+                       const std::string& name = "--mesh");
 /// `text` "auto" (unset) or a time step in seconds into options.dt.
 void parse_dt_option(const std::string& text, mapper::MapOptions& options, const std::string& name = "--dt");
 /// "zero" | "subtract".
@@ -70,8 +71,9 @@ nlohmann::json estimate_json(const Estimate& e);
 std::vector<std::string> evaluation_warnings(const Agreement& a);
 /// The JSON document of `lifchip evaluate --json` (docs/cli.md): `network` and `inputs` name the files.
 nlohmann::json evaluation_json(const Evaluation& ev, const mapper::MapResult& mapped, const Estimate& e,
-                               const std::string& network, const std::string& inputs, const std::string& backend,
-                               const std::string& decode, const std::vector<std::string>& warnings);
+                               const std::string& network, const std::string& inputs,
+                               const std::string& backend, const std::string& decode,
+                               const std::vector<std::string>& warnings);
 
 /// Two backends run through the firmware on one image (`lifchip compare`): the first divergence,
 /// or identical; `stopped` says when both runs agree but stopped with a firmware or chip error (a
