@@ -1,6 +1,7 @@
 #!/bin/bash
 # Installs the Debian 12 packages lifchip needs, only those that are missing, so it is quick (no
 # apt-get at all) on a machine that already has them. Run as root, or with sudo available.
+# pybind11-dev and python3-dev build `import lifchip` (tools/python/); python3-pytest runs its tests.
 # --tests adds what only the tests need: Debian's chromium (about 100 MB with its libraries), used
 # headless by tests/test_report.cpp to check that reports render; users of lifchip never need it.
 # --extras adds what only the optional research tools need (none of it is used by the build, the demo
@@ -13,6 +14,7 @@ PACKAGES=(
   libsystemc-dev verilator libboost-graph-dev protobuf-compiler libprotobuf-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libhdf5-dev
   python3-numpy python3-h5py python3-matplotlib
+  pybind11-dev python3-dev python3-pytest
 )
 for arg in "$@"; do
   case $arg in

@@ -12,6 +12,7 @@
 #include "lifchip/image.h"
 #include "lifchip/mapper/map.h"
 #include "lifchip/flow/energy.h"
+#include "lifchip/flow/session.h"
 
 namespace lifchip::cli {
 
@@ -53,30 +54,17 @@ std::function<NetworkMapping(bool map)> add_network_mapping(CLI::App* sub);
 /// so an unbounded step count (e.g. a stimuli step of 4e9 from a corrupt file) would exhaust memory.
 inline constexpr uint32_t kMaxRunSteps = uint32_t{1} << 24;
 
-/// Runs `f`; an InputError it throws is rethrown with `path: ` in front unless it already names it.
-template <typename F>
-auto for_file(const std::string& path, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const InputError& e) {
-    const std::string msg = e.what();
-    if (msg.compare(0, path.size(), path) == 0) throw;
-    throw InputError(path + ": " + msg);
-  }
-}
-
-/// Throws an InputError naming `path` when it is a directory (the library would report it as an
-/// empty file). Missing files are left to the readers, whose message names the system error.
-void reject_directory(const std::string& path);
+/// Errors named after their file, directories refused: the flow layer's, shared with the Python module.
+using flow::for_file;
+using flow::reject_directory;
 
 /// Throws an InputError naming `path` when it could not be written (its directory is missing or not
 /// writable), so a long run fails before it starts rather than after.
 void check_writable(const std::string& path);
 
-/// The spec §8 name of a per-core counter id in lower case ("syn_ops"), or "" for an unused slot.
-std::string core_counter_name(uint32_t id);
-/// The name of a chip counter slot ("host_in"), or "" for an unused slot.
-std::string chip_counter_name(uint32_t id);
+/// Counter names (spec §8): the flow layer's, shared with the Python module.
+using flow::chip_counter_name;
+using flow::core_counter_name;
 
 /// Writes `text` to `path` atomically (temporary file in the same directory, then rename).
 void write_text_file(const std::string& path, const std::string& text);

@@ -21,69 +21,6 @@
 
 namespace lifchip::cli {
 
-namespace s = spec;
-
-namespace {
-
-// Indexed by the generated constants so that no counter id is typed here.
-const std::vector<std::pair<int64_t, const char*>>& core_names() {
-  static const std::vector<std::pair<int64_t, const char*>> names = {
-      {s::CNT_AXON_EVENTS, "axon_events"},
-      {s::CNT_SYN_OPS, "syn_ops"},
-      {s::CNT_NEURON_ACTIVE, "neuron_active"},
-      {s::CNT_NEURON_IDLE, "neuron_idle"},
-      {s::CNT_SPIKES, "spikes"},
-      {s::CNT_PACKETS_SENT, "packets_sent"},
-      {s::CNT_PACKETS_RECEIVED, "packets_received"},
-      {s::CNT_AXON_COLLISIONS, "axon_collisions"},
-      {s::CNT_STDP_UPDATES, "stdp_updates"},
-      {s::CNT_TRACE_UPDATES, "trace_updates"},
-      {s::CNT_SYN_MEM_READS, "syn_mem_reads"},
-      {s::CNT_SYN_MEM_WRITES, "syn_mem_writes"},
-      {s::CNT_NEURON_MEM_READS, "neuron_mem_reads"},
-      {s::CNT_NEURON_MEM_WRITES, "neuron_mem_writes"},
-      {s::CNT_AXON_MEM_READS, "axon_mem_reads"},
-      {s::CNT_FANOUT_MEM_READS, "fanout_mem_reads"},
-      {s::CNT_LINK_LOCAL, "link_local"},
-      {s::CNT_LINK_NORTH, "link_north"},
-      {s::CNT_LINK_EAST, "link_east"},
-      {s::CNT_LINK_SOUTH, "link_south"},
-      {s::CNT_LINK_WEST, "link_west"},
-      {s::CNT_CYCLES_DELIVER, "cycles_deliver"},
-      {s::CNT_CYCLES_UPDATE, "cycles_update"},
-      {s::CNT_CYCLES_LEARN, "cycles_learn"},
-      {s::CNT_CYCLES_WAIT, "cycles_wait"},
-      {s::CNT_FANOUT_STALLS, "fanout_stalls"},
-      {s::CNT_ROUTER_BLOCKED, "router_blocked"},
-      {s::CNT_ROUTER_FLITS_IN, "router_flits_in"},
-  };
-  return names;
-}
-
-const std::vector<std::pair<int64_t, const char*>>& chip_names() {
-  static const std::vector<std::pair<int64_t, const char*>> names = {
-      {s::CNT_CHIP_HOST_IN, "host_in"},
-      {s::CNT_CHIP_HOST_OUT, "host_out"},
-      {s::CNT_CHIP_TIMESTEPS, "timesteps"},
-      {s::CNT_CHIP_CYCLES, "cycles"},
-      {s::CNT_CHIP_INJECT_CYCLES, "inject_cycles"},
-  };
-  return names;
-}
-
-std::string lookup(const std::vector<std::pair<int64_t, const char*>>& names, uint32_t id) {
-  for (const auto& [i, n] : names)
-    if (i == static_cast<int64_t>(id)) return n;
-  return {};
-}
-
-}  // namespace
-
-void reject_directory(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory, expected a file");
-}
-
 void check_writable(const std::string& path) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   const std::string dir = parent.empty() ? "." : parent.string();
@@ -94,9 +31,6 @@ void check_writable(const std::string& path) {
     throw InputError(path + ": cannot write: the directory " + dir + " is not writable");
   if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": cannot write: it is a directory");
 }
-
-std::string core_counter_name(uint32_t id) { return lookup(core_names(), id); }
-std::string chip_counter_name(uint32_t id) { return lookup(chip_names(), id); }
 
 void write_text_file(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "lifchip/run.h"
-#include "trace.h"
+#include "lifchip/flow/session.h"
 
 namespace lifchip::cli {
 
@@ -48,7 +48,7 @@ void add_compare_command(CLI::App& app, Action& action) {
         validate_sealed_image(img);
         return img;
       });
-      hil::RunSpec spec;
+      flow::CompareSpec spec;
       pb::Stimuli stimuli;
       if (!o->stimuli.empty()) {
         reject_directory(o->stimuli);
@@ -58,38 +58,23 @@ void add_compare_command(CLI::App& app, Action& action) {
       spec.steps = o->steps ? o->steps : stimuli_steps(stimuli);
       if (spec.steps > kMaxRunSteps)
         throw InputError("steps " + std::to_string(spec.steps) + " > " + std::to_string(kMaxRunSteps));
-      if (!o->learning.empty()) spec.learning = o->learning == "on";
+      if (!o->learning.empty()) spec.learning = o->learning == "on" ? 1 : 0;
       spec.memory_every_step = !o->final_only;
-      hil::RunTrace ta, tb;
-      {
-        auto pa = hil::make_platform(na);
-        ta = for_file(o->image, [&] { return hil::run_firmware(*pa, image, spec); });
-      }
-      for (const std::string& f : o->faults) spec.faults.push_back(hil::parse_fault(f));
-      {
-        auto pb = hil::make_platform(nb);
-        tb = for_file(o->image, [&] { return hil::run_firmware(*pb, image, spec); });
-      }
-      const hil::Divergence d = hil::compare_traces(ta, tb, image);
-      // Runs that agree but stopped with a firmware or chip error are a failure, never "identical":
-      // both backends rejected the run (e.g. a host FIFO overflow) at the step named.
-      std::string stopped;
-      for (const hil::RunTrace* t : {&ta, &tb})
-        if (t->status != LC_OK && stopped.empty())
-          stopped = "both backends stopped: firmware " + t->status_text + " in step " + std::to_string(t->status_step);
-      const bool ok = d.identical && stopped.empty();
+      spec.faults = o->faults;
+      const flow::BackendComparison d = for_file(o->image, [&] { return flow::compare_backends(image, spec, na, nb); });
+      const bool ok = d.identical;
       if (o->json) {
-        nlohmann::json j{{"identical", d.identical}, {"steps", spec.steps}, {"backends", {na, nb}}};
-        if (!stopped.empty() && d.identical) j["error"] = stopped;
-        if (!d.identical)
+        nlohmann::json j{{"identical", !d.diverged}, {"steps", spec.steps}, {"backends", {na, nb}}};
+        if (!d.stopped.empty() && !d.diverged) j["error"] = d.stopped;
+        if (d.diverged)
           j["divergence"] = {
               {"step", d.step},         {"x", d.x},         {"y", d.y}, {"kind", d.kind}, {"index", d.index},
               {"variable", d.variable}, {"phase", d.phase}, {"a", d.a}, {"b", d.b},       {"text", d.text}};
         std::cout << j.dump(1) << "\n";
       } else {
-        std::cout << (!d.identical ? d.text
+        std::cout << (d.diverged ? d.text
                       : ok ? "identical (" + std::to_string(spec.steps) + " steps, " + na + " vs " + nb + ")"
-                           : stopped + " (" + na + " and " + nb + " agree up to there)")
+                           : d.stopped + " (" + na + " and " + nb + " agree up to there)")
                   << "\n";
       }
       return ok ? kExitOk : kExitRegressFailed;

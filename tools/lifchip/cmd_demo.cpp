@@ -26,7 +26,7 @@
 
 namespace lifchip::cli {
 
-nlohmann::json estimate_json(const flow::Estimate& e);
+using flow::estimate_json;
 
 namespace {
 

@@ -5,12 +5,15 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
 #include "lifchip/flow/energy.h"
+#include "lifchip/flow/neurobench.h"
+#include "lifchip/flow/session.h"
 
 namespace lifchip::cli {
 
@@ -22,7 +25,8 @@ struct EstimateCmdOptions {
   RunSource src;
   std::string model = "default";
   flow::EstimateOptions est;
-  bool json = false, show_model = false;
+  bool json = false, show_model = false, neurobench = false;
+  std::string network;  // --network: the dense connection count of NeuroBench's ConnectionSparsity
 };
 
 std::string pct(double part, double whole) {
@@ -34,45 +38,7 @@ std::string pct(double part, double whole) {
 
 }  // namespace
 
-nlohmann::json estimate_json(const Estimate& e) {
-  using nlohmann::json;
-  json comps = json::array(), cores = json::array(), links = json::array();
-  for (const auto& c : e.components) comps.push_back({{"component", c.component}, {"pj", c.pj}});
-  for (const auto& c : e.cores)
-    cores.push_back({{"x", c.x}, {"y", c.y}, {"dynamic_pj", c.dynamic_pj}, {"static_pj", c.static_pj}});
-  for (const auto& l : e.links)
-    links.push_back({{"x", l.x}, {"y", l.y}, {"direction", l.direction}, {"flits", l.flits}, {"pj", l.pj}});
-  return json{{"model", e.model},
-              {"backend", e.backend},
-              {"steps", e.steps},
-              {"inferences", e.inferences},
-              {"inference_steps", e.inference_steps},
-              {"clock_hz", e.clock_hz},
-              {"energy",
-               {{"dynamic_pj", e.dynamic_pj},
-                {"static_pj", e.static_pj},
-                {"total_pj", e.total_pj},
-                {"per_inference_j", e.energy_per_inference_j},
-                {"per_step_j", e.energy_per_step_j}}},
-              {"power",
-               {{"step_rate_hz", e.step_rate_hz},
-                {"average_w", e.average_power_w},
-                {"step_rate_feasible", e.step_rate_feasible}}},
-              {"latency",
-               {{"cycle_accurate", e.cycle_accurate},
-                {"method", e.latency_method},
-                {"step_mean_s", e.step_latency_mean_s},
-                {"step_max_s", e.step_latency_max_s},
-                {"inference_s", e.inference_latency_s},
-                {"run_s", e.run_time_s},
-                {"max_step_rate_hz", e.max_step_rate_hz},
-                {"inferences_per_s", e.inferences_per_s},
-                {"noc_transit_per_packet_s", e.noc_transit_per_packet_s},
-                {"step_cycles", e.step_cycles}}},
-              {"components", comps},
-              {"cores", cores},
-              {"links", links}};
-}
+using flow::estimate_json;
 
 std::string estimate_text(const Estimate& e, const flow::EnergyModel& m) {
   std::ostringstream os;
@@ -161,10 +127,28 @@ int estimate_command(const EstimateCmdOptions& o) {
   const Estimate e = for_file(o.src.result.empty() ? o.src.image : o.src.result, [&] {
     return flow::estimate(r, have_image ? &image : nullptr, model, o.est);
   });
-  if (o.json)
-    std::cout << estimate_json(e).dump(1) << "\n";
-  else
-    std::cout << estimate_text(e, model);
+  if (!o.neurobench) {
+    if (!o.network.empty()) throw InputError("option '--network': needs --neurobench");
+    if (o.json)
+      std::cout << estimate_json(e).dump(1) << "\n";
+    else
+      std::cout << estimate_text(e, model);
+    return kExitOk;
+  }
+  // NeuroBench's metrics need the image (its neurons, synapses and load stream).
+  if (!have_image) throw InputError("--neurobench: give the run's image with --image");
+  std::optional<flow::NetworkFile> net;
+  if (!o.network.empty()) net = flow::load_network_file(o.network);
+  const flow::NeuroBenchMetrics nb = for_file(o.src.result.empty() ? o.src.image : o.src.result, [&] {
+    return flow::neurobench(r, image, e.inference_steps, net ? &net->network : nullptr);
+  });
+  if (o.json) {
+    nlohmann::json j = estimate_json(e);
+    j["neurobench"] = flow::neurobench_json(nb);
+    std::cout << j.dump(1) << "\n";
+  } else {
+    std::cout << estimate_text(e, model) << "\n" << flow::neurobench_text(nb);
+  }
   return kExitOk;
 }
 
@@ -179,6 +163,11 @@ void add_estimate_command(CLI::App& app, Action& action) {
   add_estimate_options(sub, o->model, o->est);
   sub->add_flag("--show-model", o->show_model, "Print the energy model in its file format and exit");
   sub->add_flag("--json", o->json, "Print the estimate as JSON");
+  sub->add_flag("--neurobench", o->neurobench,
+                "Also NeuroBench's metrics from the counters (Footprint, ConnectionSparsity, ActivationSparsity, "
+                "SynapticOperations, MembraneUpdates, NeuronOperations; needs --image)");
+  sub->add_option("--network", o->network,
+                  "With --neurobench: the network the image was mapped from (ConnectionSparsity, Dense SynOps)");
   sub->callback([&action, o] {
     if (!o->show_model && o->src.result.empty() && o->src.image.empty())
       throw CLI::ValidationError("estimate",

@@ -13,10 +13,9 @@
 #include "cli.h"
 #include "lifchip/flow/bindings.h"
 #include "lifchip/flow/evaluate.h"
+#include "lifchip/flow/session.h"
 
 namespace lifchip::cli {
-
-nlohmann::json estimate_json(const flow::Estimate& e);
 
 namespace {
 
@@ -110,7 +109,7 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
     nm.network = flow::observe_populations(nm.network, nullptr);
     nm.mapped = for_file(nm.path, [&] {
       try {
-        return mapper::map_network(nm.network, nm.options);
+        return flow::map_network_file(flow::NetworkFile{nm.path, nm.network, {}}, nm.options, "--samples");
       } catch (const InputError& e) {
         throw InputError(std::string("--populations (every hidden neuron routed to the host too): ") + e.what());
       }
@@ -150,53 +149,20 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
   const flow::Estimate e = flow::estimate(ev.run, &mapped.image, model, est);
 
   // What is likely wrong, said once on stderr.
-  std::vector<std::string> warnings;
-  if (a.float_silent == a.samples)
-    warnings.push_back("the float reference's outputs never move on any sample: the network is silent "
-                       "(check dt, --dt, and the input scaling); agreement figures say little");
-  else if (a.chip_silent == a.samples)
-    warnings.push_back("the chip's outputs never move on any sample while the float reference's do: check "
-                       "the quantisation report (lifchip map) for zeroed weights and tau errors");
-  if (a.samples && double(a.argmax_equal) / double(a.samples) < 0.95)
-    warnings.push_back("chip and float decode the same class on only " +
-                       percent(double(a.argmax_equal) / double(a.samples)) + " of the samples");
+  const std::vector<std::string> warnings = flow::evaluation_warnings(a);
 
   if (nm.json) {
+    nlohmann::json j = flow::evaluation_json(ev, mapped, e, nm.path, o.inputs, o.backend, o.decode, warnings);
+    // Observed populations' ports go under "populations", by their own names.
     nlohmann::json ports = nlohmann::json::array(), pops = nlohmann::json::array();
-    for (const auto& p : a.ports) {
-      const bool observed = o.populations && p.name.rfind(flow::kObservePrefix, 0) == 0;
-      (observed ? pops : ports)
-          .push_back({{"name", observed ? p.name.substr(std::string(flow::kObservePrefix).size()) : p.name},
-                      {"spike_agreement", p.spike_agreement},
-                      {"count_correlation", p.count_correlation},
-                      {"chip_events", p.chip_events},
-                      {"float_events", p.float_events}});
+    for (nlohmann::json p : j["ports"]) {
+      const std::string name = p["name"].get<std::string>();
+      const bool observed = o.populations && name.rfind(flow::kObservePrefix, 0) == 0;
+      if (observed) p["name"] = name.substr(std::string(flow::kObservePrefix).size());
+      (observed ? pops : ports).push_back(std::move(p));
     }
-    nlohmann::json j{{"network", nm.path},
-                     {"inputs", o.inputs},
-                     {"backend", o.backend},
-                     {"samples", a.samples},
-                     {"steps_per_sample", ev.steps_per_sample},
-                     {"decode", o.decode},
-                     {"fit", mapped.report.fit.message},
-                     {"cores_used", mapped.report.fit.cores_used},
-                     {"mesh", {mapped.image.config().mesh_width(), mapped.image.config().mesh_height()}},
-                     {"dt_s", mapped.report.dt},
-                     {"output_spike_agreement", a.spike_agreement},
-                     {"output_count_correlation", a.count_correlation},
-                     {"class_agreement", a.samples ? double(a.argmax_equal) / double(a.samples) : 0.0},
-                     {"chip_silent_samples", a.chip_silent},
-                     {"float_silent_samples", a.float_silent},
-                     {"ports", ports},
-                     {"populations", pops},
-                     {"chip_class", ev.chip_class},
-                     {"float_class", ev.float_class},
-                     {"energy_per_inference_j", e.energy_per_inference_j},
-                     {"latency_per_inference_s", e.inference_latency_s},
-                     {"estimate", estimate_json(e)},
-                     {"map_warnings", mapped.report.fit.warnings},
-                     {"warnings", warnings}};
-    if (a.chip_accuracy) j["chip_accuracy"] = *a.chip_accuracy, j["float_accuracy"] = *a.float_accuracy;
+    j["ports"] = ports;
+    if (o.populations) j["populations"] = pops;
     std::cout << j.dump(1) << "\n";
     print_warnings(nm.path, mapped.report.fit.warnings);
     print_warnings(o.inputs, warnings);

@@ -11,6 +11,7 @@
 #include "lifchip/flow/bindings.h"
 #include "lifchip/flow/data.h"
 #include "lifchip/flow/evaluate.h"
+#include "lifchip/flow/session.h"
 
 namespace lifchip::cli {
 
@@ -67,30 +68,9 @@ void add_map_options(CLI::App* c, MapCliOptions* o) {
 }
 
 void finish_options(MapCliOptions& o) {
-  if (o.mesh != "auto") {
-    unsigned w = 0, h = 0;
-    char x = 0, extra = 0;
-    std::istringstream is(o.mesh);
-    if (!(is >> w >> x >> h) || (x != 'x' && x != 'X') || (is >> extra) || w == 0 || h == 0)
-      throw InputError("option '--mesh': '" + o.mesh + "' is not auto or WxH (e.g. 4x4)");
-    o.map.mesh_width = w;
-    o.map.mesh_height = h;
-  }
-  if (o.dt != "auto") {
-    // A number (the mapper checks it is a positive time step, naming option 'dt').
-    std::istringstream is(o.dt);
-    double v = 0;
-    char extra = 0;
-    if (!(is >> v) || (is >> extra))
-      throw InputError("option '--dt': '" + o.dt + "' is not auto or a time step in seconds (e.g. 0.001)");
-    o.map.dt = v;
-  }
-  if (o.reset == "zero")
-    o.map.reset_mode = pb::RESET_ZERO;
-  else if (o.reset == "subtract")
-    o.map.reset_mode = pb::RESET_SUBTRACT;
-  else
-    throw InputError("option '--reset': '" + o.reset + "' is not zero or subtract");
+  flow::parse_mesh_option(o.mesh, o.map);
+  flow::parse_dt_option(o.dt, o.map);
+  o.map.reset_mode = flow::parse_reset_option(o.reset);
   if (!o.samples.empty())
     o.map.sample_stimuli = for_file(o.samples, [&] { return flow::read_spike_samples(o.samples, o.sample_steps); });
   else if (o.sample_steps != 0)
@@ -98,21 +78,14 @@ void finish_options(MapCliOptions& o) {
 }
 
 m::Network load(const std::string& path, m::Report* report) {
-  return for_file(path, [&] {
-    reject_directory(path);
-    return m::import_network(path, report);
-  });
+  flow::NetworkFile f = flow::load_network_file(path);
+  if (report) *report = f.import_report;
+  return std::move(f.network);
 }
 
 // Sample spikes must address the network's inputs (its input ports, concatenated).
 void check_sample_inputs(const MapCliOptions& o, const m::Network& net) {
-  const uint64_t inputs = net.num_inputs();
-  for (std::size_t i = 0; i < o.map.sample_stimuli.size(); ++i)
-    for (const m::SpikeEvent& e : o.map.sample_stimuli[i].spikes)
-      if (e.index >= inputs)
-        throw InputError(o.samples + ": sample " + std::to_string(i) + ", step " + std::to_string(e.step) +
-                         ": input " + std::to_string(e.index) + " >= the network's " +
-                         std::to_string(inputs) + " inputs (" + o.input + ")");
+  flow::check_sample_inputs(o.map.sample_stimuli, net.num_inputs(), o.samples, o.input);
 }
 
 // Warnings go to stderr only when the command succeeds: a failure stays one line.
@@ -198,18 +171,11 @@ NetworkMapping import_and_map(MapCliOptions& o, bool map = true) {
   NetworkMapping nm;
   nm.path = o.input;
   nm.json = o.json;
-  m::Report imp;
-  nm.network = load(o.input, &imp);
-  check_sample_inputs(o, nm.network);
-  if (o.map.image_name.empty()) {
-    const auto slash = o.input.find_last_of('/');
-    o.map.image_name = slash == std::string::npos ? o.input : o.input.substr(slash + 1);
-  }
+  flow::NetworkFile f = flow::load_network_file(o.input);
+  check_sample_inputs(o, f.network);
   nm.options = o.map;
-  if (!map) return nm;
-  nm.mapped = for_file(o.input, [&] { return m::map_network(nm.network, o.map); });
-  auto& sections = nm.mapped.report.passes.sections;
-  sections.insert(sections.begin(), imp.sections.begin(), imp.sections.end());
+  if (map) nm.mapped = flow::map_network_file(f, o.map, o.samples);
+  nm.network = std::move(f.network);
   return nm;
 }
 

@@ -287,6 +287,33 @@ def lifchip_counts(lifchip, image, in_spikes, input_cores, steps, n_out, backend
     return counts, rasters, first, totals
 
 
+def module_counts(chip, in_spikes, input_cores, steps, n_out, input_targets=None, channel_output=None,
+                  energy_model=None):
+    """lifchip_counts through `import lifchip` (docs/python.md) instead of the CLI: the same runs (one
+    per sample from a freshly loaded chip, the same Stimuli messages), the same figures, no processes
+    and no files. `chip` is a lifchip.Chip; `energy_model` (e.g. "loihi1") prices every run."""
+    import lifchip
+    counts = np.zeros((in_spikes.shape[0], n_out), np.int64)
+    rasters = np.zeros((in_spikes.shape[0], steps, n_out), bool)
+    totals = {}
+    for b in range(in_spikes.shape[0]):
+        spikes, rec = chip.run(stimuli_text(in_spikes[b], input_cores, steps, input_targets=input_targets))
+        ch = spikes[:, 1] if channel_output is None else np.array([channel_output[c] for c in spikes[:, 1]], int)
+        np.add.at(counts[b], ch, 1)
+        rasters[b, spikes[:, 0].astype(int), ch] = True
+        for key, val in rec["counters"].items():
+            totals[key] = totals.get(key, 0) + int(val.sum())
+        totals["chip_cycles"] = totals.get("chip_cycles", 0) + int(rec["chip"]["cycles"][0])
+        if energy_model is not None:
+            e = lifchip.estimate(rec, model=energy_model)
+            totals["energy_j"] = totals.get("energy_j", 0) + e["energy"]["per_inference_j"]
+            totals["latency_s"] = totals.get("latency_s", 0) + e["latency"]["inference_s"]
+            totals["latency_cycle_accurate"] = e["latency"]["cycle_accurate"]
+            totals["latency_method"] = e["latency"]["method"]
+            totals["estimate_model"] = e["model"]
+    return counts, rasters, None, totals
+
+
 def decide(counts):
     """The class: most output spikes, lowest index on a tie (the same rule everywhere)."""
     return np.argmax(counts, axis=-1)

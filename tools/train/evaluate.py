@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 # Accuracy of a committed trained network, four ways: float (numpy re-implementation of the torch
-# model's discrete dynamics), the chip's integer arithmetic in numpy, and the chip itself through the
-# lifchip CLI on the functional and SystemC backends (whose output spikes must equal the integer
-# model's, sample by sample), each run priced by `lifchip estimate` (energy and latency per inference).
-# Writes tools/examples/<task>_results.json; with --via-mapper the image comes from `lifchip map` of
+# model's discrete dynamics), the chip's integer arithmetic in numpy, and the chip itself through
+# `import lifchip` (docs/python.md; --use-cli: through the lifchip CLI instead, one process per run)
+# on the functional and SystemC backends (whose output spikes must equal the integer model's, sample
+# by sample), each run priced by lifchip.estimate (energy and latency per inference).
+# Writes tools/examples/<task>_results.json; with --via-mapper the image comes from lifchip.map of
 # <task>.nir instead (<task>_mapped_results.json, or _mapped_calibrated_results.json with --calibrate N).
-#   /usr/bin/python3 tools/train/evaluate.py --task digits --lifchip build/tools/lifchip [--samples N]
+#   /usr/bin/python3 tools/train/evaluate.py --task digits [--samples N]
 #   /usr/bin/python3 tools/train/evaluate.py --task ipd --regenerate-test --via-mapper --calibrate 100
 import argparse
 import json
@@ -26,7 +27,12 @@ from tasks import TASKS  # noqa: E402
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--task", choices=sorted(TASKS), required=True)
-    ap.add_argument("--lifchip", default=os.path.join(chiplif.ROOT, "build", "tools", "lifchip"))
+    ap.add_argument("--lifchip", default=os.path.join(chiplif.ROOT, "build", "tools", "lifchip"),
+                    help="the lifchip program (with --use-cli)")
+    ap.add_argument("--python-path", default=os.path.join(chiplif.ROOT, "build", "tools", "python"),
+                    help="where the built package lifchip is (the build tree's tools/python)")
+    ap.add_argument("--use-cli", action="store_true",
+                    help="run the chip through the lifchip CLI (one process per run) instead of `import lifchip`")
     ap.add_argument("--dir", default=os.path.join(chiplif.ROOT, "tools", "examples"))
     ap.add_argument("--out", default="", help="where the results JSON goes (default: --dir)")
     ap.add_argument("--samples", type=int, default=0, help="chip runs on the first N test samples (0: all)")
@@ -44,6 +50,9 @@ def main():
                     help="score the task's whole generated test set (IPD: 1,000 samples) instead of the committed one")
     ap.add_argument("--map-args", default="", help="extra arguments for `lifchip map` (e.g. '--headroom 32')")
     args = ap.parse_args()
+    if not args.use_cli:
+        sys.path.insert(0, args.python_path)
+        import lifchip
 
     task = TASKS[args.task]()
     if args.regenerate_test:
@@ -76,7 +85,34 @@ def main():
     res["cores_used"] = sum(len(p) for p in placement)
     targets, channel_output = None, None
     tmp = tempfile.mkdtemp()
-    if args.via_mapper:
+    mapping = None
+    if args.via_mapper and not args.use_cli:
+        # The same mapping as `lifchip map` with the same options, in this process.
+        kw = {}
+        extra = args.map_args.split()
+        for k in range(0, len(extra), 2):
+            kw[extra[k].lstrip("-").replace("-", "_")] = extra[k + 1]
+        for k in ("headroom",):
+            if k in kw:
+                kw[k] = float(kw[k])
+        if args.calibrate:
+            (x_tr, _), _ = task.splits()
+            kw["samples"] = x_tr[:args.calibrate]
+            res["calibration_samples"] = args.calibrate
+        mapping = lifchip.map(lifchip.load_network(os.path.join(args.dir, f"{task.name}.nir")), **kw)
+        res["map_command"] = f"lifchip.map(lifchip.load_network('{task.name}.nir')" + "".join(
+            f", {k}={'x_train[:%d]' % args.calibrate if k == 'samples' else repr(v)}" for k, v in kw.items()) + ")"
+        b = mapping.bindings
+        targets = b["input_targets"]
+        channel_output = {}
+        for o, terms in enumerate(b["output_terms"]):
+            if len(terms) != 1 or terms[0][1] != 1:
+                raise SystemExit(f"output {o}: not a plain spike output in the mapper's bindings")
+            channel_output[terms[0][0]] = o
+        res["mapper_report"] = mapping.report
+        res["cores_used"] = len(set((tt[0], tt[1]) for t in targets for tt in t) |
+                                set((c["x"], c["y"]) for c in b["output_channels"]))
+    elif args.via_mapper:
         image = os.path.join(tmp, f"{task.name}.image.pb")
         bind, rep = os.path.join(tmp, "bindings.json"), os.path.join(tmp, "report.json")
         cmd = [args.lifchip, "map", os.path.join(args.dir, f"{task.name}.nir"), "-o", image, "--bindings", bind,
@@ -105,9 +141,15 @@ def main():
     res["chip"] = {}
     for backend in args.backends.split(","):
         t0 = time.time()
-        counts, rasters, first, totals = chiplif.lifchip_counts(
-            args.lifchip, image, x[:n], input_cores, steps, task.n_classes, backend, input_targets=targets,
-            channel_output=channel_output, estimate=["--model", args.energy_model])
+        if args.use_cli:
+            counts, rasters, first, totals = chiplif.lifchip_counts(
+                args.lifchip, image, x[:n], input_cores, steps, task.n_classes, backend, input_targets=targets,
+                channel_output=channel_output, estimate=["--model", args.energy_model])
+        else:
+            chip = lifchip.Chip(mapping if mapping is not None else lifchip.load_image(image), backend)
+            counts, rasters, first, totals = chiplif.module_counts(
+                chip, x[:n], input_cores, steps, task.n_classes, input_targets=targets,
+                channel_output=channel_output, energy_model=args.energy_model)
         pred = chiplif.decide(counts)
         same = bool(np.array_equal(rasters, out_i[:n]))
         r = {
