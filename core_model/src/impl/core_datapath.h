@@ -43,7 +43,7 @@ struct CoreDatapath {
   static constexpr int32_t kFired = 1 << 8;
   std::vector<int32_t> u, v, ref, acc;
   bool fired(uint32_t n) const { return (ref[n] & kFired) != 0; }
-  std::vector<int32_t> fu, fv;  // decay factors 4096 - (du + 1) and 4096 - dv
+  std::vector<double> fu, fv;  // decay factor / 4096, exact in a double
   std::vector<int32_t> bias, thr, rmask, refr;
   bool uniform = false;  // every neuron shares profile and bias: parameters at index 0 serve all
   KernelFn kernel = nullptr;
