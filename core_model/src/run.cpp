@@ -2,6 +2,10 @@
 #include "lifchip/run.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "lifchip/chip_constants.h"
 
@@ -126,6 +130,63 @@ pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions
     }
   }
   return result;
+}
+
+std::vector<pb::RunResult> run_batch(const pb::ChipImage& image, const std::vector<pb::Stimuli>& stimuli,
+                                     const BatchOptions& options) {
+  const std::size_t total = stimuli.size();
+  std::vector<pb::RunResult> results(total);
+  if (total == 0) return results;
+  std::unique_ptr<Backend> first = BackendRegistry::create(options.backend);
+  std::size_t threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (!first->concurrent_instances()) threads = 1;
+  threads = std::min(threads, total);
+  // Backends are made here, not in the workers: the registry is only read from this thread.
+  std::vector<std::unique_ptr<Backend>> backends;
+  backends.push_back(std::move(first));
+  for (std::size_t k = 1; k < threads; ++k) backends.push_back(BackendRegistry::create(options.backend));
+  RunOptions ro = options.run;
+  ro.progress = nullptr;
+
+  // Samples are claimed in increasing order, so when one fails every earlier one has been claimed
+  // and runs to its end: the first failing sample in sample order is found whatever the timing.
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::exception_ptr> errors(total);
+  std::exception_ptr load_error;
+  std::mutex progress_mutex;
+  std::size_t done = 0;
+  auto work = [&](Backend& backend) {
+    bool loaded = false;
+    for (;;) {
+      if (failed.load()) return;
+      const std::size_t k = next.fetch_add(1);
+      if (k >= total) return;
+      try {
+        if (!loaded || !backend.reload()) backend.load(image);
+        loaded = true;
+        results[k] = run(backend, stimuli[k], ro);
+      } catch (...) {
+        errors[k] = std::current_exception();
+        failed.store(true);
+        return;
+      }
+      if (options.progress) {
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress(++done, total);
+      }
+    }
+  };
+  if (threads == 1) {
+    work(*backends[0]);
+  } else {
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work, std::ref(*backends[t]));
+    for (std::thread& t : pool) t.join();
+  }
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+  return results;
 }
 
 }  // namespace lifchip

@@ -35,10 +35,13 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // One iteration: load the image (untimed), then run 10,000 steps (timed by hand: UseManualTime).
+// Second argument: threads over cores (Backend::set_threads).
 void BM_Cuba(benchmark::State& state) {
   const uint32_t neurons = static_cast<uint32_t>(state.range(0));
+  const unsigned threads = static_cast<unsigned>(state.range(1));
   const pb::ChipImage& image = cuba(neurons);
   std::unique_ptr<Backend> chip = BackendRegistry::create("functional");
+  chip->set_threads(threads);
   uint64_t syn_ops = 0, spikes = 0;
   double seconds = 0, best = 1e300;
   for (auto _ : state) {
@@ -68,14 +71,17 @@ void BM_Cuba(benchmark::State& state) {
   state.counters["rate_hz"] = Counter(static_cast<double>(spikes) / neurons / (kSteps * 1e-4));
   state.counters["syn_events"] = Counter(static_cast<double>(syn_ops));
   state.counters["neurons"] = Counter(neurons);
+  state.counters["threads"] = Counter(threads);
 }
 BENCHMARK(BM_Cuba)
-    ->Arg(4000)
-    ->Arg(40000)
+    ->Args({4000, 1})
+    ->Args({40000, 1})
+    ->Args({4000, 2})
+    ->Args({40000, 2})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0)
-    ->ArgName("neurons");
+    ->ArgNames({"neurons", "threads"});
 
 // One full core (256 CUBA neurons, bias-driven, no synapses): the neuron kernel and the per-step
 // overhead of the chip loop, per step.

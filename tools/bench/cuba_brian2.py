@@ -21,12 +21,13 @@ import tempfile
 import time
 
 
-def run_one(neurons, seed, repeats, keep_dir=None):
+def run_one(neurons, seed, repeats, keep_dir=None, threads=1):
     """Builds CUBA with `neurons` neurons in a temporary directory and times `repeats` runs."""
     import brian2 as b2
     from brian2 import ms, mV, second
 
-    b2.prefs.devices.cpp_standalone.openmp_threads = 0  # one thread, no OpenMP
+    # threads 1: no OpenMP at all (openmp_threads 0); more: Brian2's OpenMP code with that many threads
+    b2.prefs.devices.cpp_standalone.openmp_threads = 0 if threads <= 1 else threads
     b2.prefs.logging.console_log_level = 'WARNING'
     workdir = keep_dir or tempfile.mkdtemp(prefix='cuba_brian2_')
     b2.set_device('cpp_standalone', build_on_run=False, directory=workdir)
@@ -87,12 +88,14 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--repeats', type=int, default=3, help='runs of the compiled binary; the best counts')
     ap.add_argument('--json', action='store_true', help='print one JSON list instead of a table')
+    ap.add_argument('--threads', type=int, default=1, help='OpenMP threads (devices.cpp_standalone.openmp_threads)')
     ap.add_argument('--single', type=int, help=argparse.SUPPRESS)  # internal: one size, JSON out
     ap.add_argument('--keep', action='store_true', help='keep the generated project directories')
     args = ap.parse_args()
 
     if args.single:
-        result = run_one(args.single, args.seed, args.repeats)
+        result = run_one(args.single, args.seed, args.repeats, threads=args.threads)
+        result['threads'] = args.threads
         if not args.keep:
             import shutil
             shutil.rmtree(result['workdir'], ignore_errors=True)
@@ -102,7 +105,7 @@ def main():
     results = []
     for n in args.neurons:
         cmd = [sys.executable, os.path.abspath(__file__), '--single', str(n), '--seed', str(args.seed),
-               '--repeats', str(args.repeats)] + (['--keep'] if args.keep else [])
+               '--repeats', str(args.repeats), '--threads', str(args.threads)] + (['--keep'] if args.keep else [])
         proc = subprocess.run(cmd, capture_output=True, text=True)
         line = [ln for ln in proc.stdout.splitlines() if ln.startswith('RESULT ')]
         if proc.returncode != 0 or not line:

@@ -30,6 +30,7 @@ struct RunCmdOptions {
   bool json = false;
   std::string output;
   std::string learning;  // "", "on" or "off"
+  unsigned threads = 1;
 };
 
 // Probe values are kept for every step; this bounds the memory a run may take for them.
@@ -304,6 +305,7 @@ int run_command(const RunCmdOptions& o) {
     return read_image_file(o.image);
   });
   std::unique_ptr<Backend> backend = BackendRegistry::create(o.backend);
+  backend->set_threads(o.threads);
   for_file(o.image, [&] { backend->load(image); });
   bool learning = image.learning_enabled();
   if (!o.learning.empty()) {
@@ -388,6 +390,10 @@ void add_run_command(CLI::App& app, Action& action) {
   sub->add_option("-o,--output", o->output, "Write the RunResult here (.txtpb = text, else binary protobuf)");
   sub->add_option("--learning", o->learning, "Override the image's learning_enabled")
       ->check(CLI::IsMember({"on", "off"}));
+  sub->add_option("--threads", o->threads,
+                  "Threads over cores within a step (functional model; identical results for any count)")
+      ->check(CLI::Range(1u, 256u))
+      ->capture_default_str();
   sub->callback([&action, o, stim, steps] {
     if (stim->count() == 0 && steps->count() == 0)
       throw CLI::ValidationError("run", "give --stimuli FILE, --steps N, or both");

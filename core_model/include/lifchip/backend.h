@@ -12,6 +12,8 @@
 //  - counters() are the spec §8 counters; ids 0..20 and the chip counters agree across backends.
 //  - read_word(x, y, mem, addr) reads a memory word exactly as the MEM_SEL/MEM_DATA window
 //    (spec §7, layouts §9.2) would; out-of-range reads throw InputError.
+//  - set_threads(n) changes speed only, never a result: spikes, counters, figures and errors are
+//    bit-identical for any n.
 //  - inject_fault(fault) arms a test fault (spec §11, not chip behaviour) after load(); load()
 //    disarms every fault. Backends without fault injection throw InputError (the default).
 #pragma once
@@ -115,6 +117,16 @@ class Backend {
   virtual std::string name() const = 0;
   virtual void load(const pb::ChipImage& image) = 0;
   virtual void set_learning(bool enabled) = 0;
+  /// Threads the backend may use within a time step (0 or 1: one). Results are identical for every
+  /// count (a backend that cannot use threads ignores it; today only the functional model does).
+  virtual void set_threads(unsigned threads) { (void)threads; }
+  /// Returns the chip to the state its last load() left it in, as load() of the same image again
+  /// but without reading and validating it again. False when the backend cannot (or nothing was
+  /// loaded): the caller then calls load().
+  virtual bool reload() { return false; }
+  /// True when several instances of this backend may run at once, one per thread, in one process
+  /// (false for SystemC: one elaboration per process).
+  virtual bool concurrent_instances() const { return false; }
   virtual void inject(const std::vector<InputSpike>& spikes) = 0;
   virtual void step(uint32_t n) = 0;
   virtual std::vector<OutputSpike> drain() = 0;

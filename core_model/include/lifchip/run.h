@@ -32,6 +32,21 @@ struct RunOptions {
 /// Runs an already loaded backend from its current step. Output: counters as of the end.
 pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions& options);
 
+struct BatchOptions {
+  std::string backend = "functional";  // a BackendRegistry name
+  unsigned threads = 0;                // samples run at once; 0: one per hardware thread
+  RunOptions run;                      // steps and probes of every sample (run.progress unused)
+  std::function<void(std::size_t done, std::size_t total)> progress;  // may be empty; one call at a time
+};
+
+/// Runs many independent samples of one image: result k is exactly what load(image) followed by
+/// run(stimuli[k]) gives on a fresh backend, for any thread count. Each thread loads the image once
+/// and resets the chip between samples (Backend::reload); backends that cannot run as several
+/// instances at once (concurrent_instances() false) run the samples one by one. Throws the error of
+/// the first sample (in sample order) that fails.
+std::vector<pb::RunResult> run_batch(const pb::ChipImage& image, const std::vector<pb::Stimuli>& stimuli,
+                                     const BatchOptions& options);
+
 /// Fills a protobuf Counters from a CounterSet.
 void to_proto(const CounterSet& counters, pb::Counters* out);
 

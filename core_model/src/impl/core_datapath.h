@@ -86,9 +86,14 @@ struct CoreDatapath {
   /// counting PACKETS_RECEIVED and AXON_COLLISIONS.
   void arrive(bool current, uint32_t axon);
   /// Phase DELIVER (spec §3): accumulates every current pending axon's synapse range.
-  DeliverResult deliver();
+  DeliverResult deliver() { return deliver(acc.data()); }
+  /// The same into an accumulator array of N words kept outside the core (the functional model
+  /// keeps every core's accumulators in one array, so spikes can be delivered straight into it).
+  DeliverResult deliver(int32_t* acc_out);
   /// Phase UPDATE (spec §2.4): updates every neuron, fills `spiked`; returns the spike count.
-  uint32_t update();
+  uint32_t update() { return update(acc.data()); }
+  /// The same reading (and zeroing) the accumulators from `acc_in` (N words).
+  uint32_t update(int32_t* acc_in);
   /// True when the learning phase runs on this core (spec §4.1).
   bool learning_runs(bool learn_en) const { return learn_en && any_plastic; }
   /// True when the weight pass of the learning phase runs (spec §4.2 step 3); call before learn().

@@ -115,7 +115,6 @@ Evaluation evaluate_samples(const mapper::Network& network, const mapper::MapRes
   fo.dt = mapped.report.dt;
   fo.reset_mode = mapped.report.reset_mode;
   const mapper::FloatReference reference(network, fo);
-  std::unique_ptr<Backend> backend = BackendRegistry::create(options.backend);
   const std::vector<double>& bias = mapped.output.bias;
   std::vector<double> chip_tot, float_tot;
   a.ports.resize(mapped.output.ports.size());
@@ -135,9 +134,20 @@ Evaluation evaluate_samples(const mapper::Network& network, const mapper::MapRes
     return c;
   };
   uint64_t chip_ok = 0, float_ok = 0;
+  // The chip runs go through run_batch a chunk at a time: each sample from the image's initial
+  // state, the image loaded once per thread, samples spread over the threads.
+  constexpr std::size_t kChunk = 256;
+  std::vector<pb::RunResult> chunk;
   for (std::size_t i = 0; i < samples.size(); ++i) {
-    backend->load(mapped.image);  // every sample starts from the image's initial state
-    const pb::RunResult run = lifchip::run(*backend, mapped.stimuli(samples[i]), RunOptions{});
+    if (i % kChunk == 0) {
+      std::vector<pb::Stimuli> stimuli;
+      for (std::size_t k = i; k < std::min(samples.size(), i + kChunk); ++k)
+        stimuli.push_back(mapped.stimuli(samples[k]));
+      BatchOptions batch;
+      batch.backend = options.backend;
+      chunk = run_batch(mapped.image, stimuli, batch);
+    }
+    const pb::RunResult& run = chunk[i % kChunk];
     const mapper::NetworkResponse chip = mapped.decode(run);
     const mapper::NetworkResponse ref = reference.run(samples[i]);
     for (uint32_t t = 0; t < std::min(chip.num_steps, ref.num_steps); ++t)
