@@ -50,6 +50,17 @@ def group_weights(rng, n_out, n_in, out_group, in_group, w_own, w_other, jitter)
     return (w * (1 + jitter * rng.uniform(-1, 1, size=(n_out, n_in)))).astype(F32)
 
 
+def quadrant_groups(side):
+    """The flat indices of a [2, side, side] event field, one group per quadrant (the CNNs' class)."""
+    half = side // 2
+    pix_quad = np.zeros((2, side, side), dtype=int)
+    for yy in range(side):
+        for xx in range(side):
+            pix_quad[:, yy, xx] = (yy // half) * 2 + xx // half
+    pix_quad = pix_quad.reshape(-1)
+    return [np.nonzero(pix_quad == q)[0] for q in range(4)]
+
+
 def labels_of(n, n_groups):
     return np.arange(n) % n_groups
 
@@ -247,12 +258,7 @@ def sinabs_cnn(per_neuron):
         "output": {"type": "Output", "shape": np.array([4])},
     }, [("input", "0"), ("0", "1"), ("1", "2"), ("2", "3"), ("3", "4"), ("4", "5"), ("5", "6"), ("6", "7"),
         ("7", "output")])
-    pix_quad = np.zeros((2, 16, 16), dtype=int)
-    for yy in range(16):
-        for xx in range(16):
-            pix_quad[:, yy, xx] = (yy // 8) * 2 + xx // 8
-    pix_quad = pix_quad.reshape(-1)
-    groups = [np.nonzero(pix_quad == q)[0] for q in range(4)]
+    groups = quadrant_groups(16)
     x, y = grouped_raster(rng, 32, 30, groups, 0.25, 0.01)
     save("sinabs_cnn_thresholds" if per_neuron else "sinabs_cnn", g, "1.0.6", x, y)
 
@@ -309,12 +315,7 @@ def sinabs_scnn_full():
         "output": {"type": "Output", "shape": np.array([4])},
     }, [("input", "0"), ("0", "1"), ("1", "2"), ("2", "3"), ("3", "4"), ("4", "5"), ("5", "6"),
         ("6", "7"), ("7", "8"), ("8", "9"), ("9", "10"), ("10", "11"), ("11", "12"), ("12", "output")])
-    pix_quad = np.zeros((2, 34, 34), dtype=int)
-    for yy in range(34):
-        for xx in range(34):
-            pix_quad[:, yy, xx] = (yy // 17) * 2 + xx // 17
-    pix_quad = pix_quad.reshape(-1)
-    groups = [np.nonzero(pix_quad == q)[0] for q in range(4)]
+    groups = quadrant_groups(34)
     x, y = grouped_raster(rng, 8, 25, groups, 0.25, 0.01)
     save("sinabs_scnn_full", g, "1.0.6", x, y)
 
