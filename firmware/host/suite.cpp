@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "lifchip/for_file.h"
 #include "lifchip/run.h"
 
 namespace lifchip::hil {
@@ -30,17 +31,6 @@ int status_code(const std::string& name, const std::string& where) {
     known +=
         std::string(known.empty() ? "" : ", ") + "\"" + lc_status_name(static_cast<lc_status_t>(st)) + "\"";
   throw InputError(where + ": expect_status \"" + name + "\" is not a firmware status (" + known + ")");
-}
-
-template <typename F>
-auto in_file(const std::string& path, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const InputError& e) {
-    const std::string msg = e.what();
-    if (msg.compare(0, path.size(), path) == 0) throw;
-    throw InputError(path + ": " + msg);
-  }
 }
 
 }  // namespace
@@ -110,7 +100,7 @@ Suite read_suite(const std::string& path) {
         throw InputError(where(w + ": memory \"" + memory + "\" is not every-step or final"));
       sc.memory_every_step = memory == "every-step";
       for (const auto& f : c.value("faults", std::vector<std::string>{}))
-        sc.faults.push_back(in_file(path, [&] { return parse_fault(f); }));
+        sc.faults.push_back(for_file(path, [&] { return parse_fault(f); }));
       const std::string expect = c.value("expect", std::string("pass"));
       if (expect != "pass" && expect != "fault-detected")
         throw InputError(where(w + ": expect \"" + expect + "\" is not pass or fault-detected"));
@@ -141,7 +131,7 @@ std::string detail_line(const RunTrace& t) {
 CaseResult run_case(const SuiteCase& sc, const std::vector<std::string>& backends, const SuiteOptions& o) {
   CaseResult r;
   r.name = sc.name;
-  const pb::ChipImage image = in_file(sc.image_path, [&] {
+  const pb::ChipImage image = for_file(sc.image_path, [&] {
     pb::ChipImage img = read_image_file(sc.image_path);
     validate_sealed_image(img);
     return img;
@@ -149,8 +139,8 @@ CaseResult run_case(const SuiteCase& sc, const std::vector<std::string>& backend
   RunSpec spec;
   pb::Stimuli stimuli;
   if (!sc.stimuli_path.empty()) {
-    stimuli = in_file(sc.stimuli_path, [&] { return read_stimuli_file(sc.stimuli_path); });
-    spec.stimuli = in_file(sc.stimuli_path, [&] { return stimuli_spikes(stimuli); });
+    stimuli = for_file(sc.stimuli_path, [&] { return read_stimuli_file(sc.stimuli_path); });
+    spec.stimuli = for_file(sc.stimuli_path, [&] { return stimuli_spikes(stimuli); });
   }
   spec.steps = sc.steps ? sc.steps : stimuli_steps(stimuli);
   spec.learning = sc.learning;
@@ -162,7 +152,7 @@ CaseResult run_case(const SuiteCase& sc, const std::vector<std::string>& backend
 
   auto run_on = [&](const std::string& backend, const RunSpec& s) {
     std::unique_ptr<Platform> p = make_platform(backend);
-    return in_file(sc.image_path, [&] { return run_firmware(*p, image, s); });
+    return for_file(sc.image_path, [&] { return run_firmware(*p, image, s); });
   };
 
   if (o.record) {

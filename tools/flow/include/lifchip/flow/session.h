@@ -11,22 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "lifchip/flow/energy.h"
+#include "lifchip/for_file.h"
 #include "lifchip/flow/evaluate.h"
 #include "lifchip/mapper/map.h"
 
 namespace lifchip::flow {
 
-/// Runs `f`; an InputError it throws is rethrown with `path: ` in front unless it already names it.
-template <typename F>
-auto for_file(const std::string& path, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const InputError& e) {
-    const std::string msg = e.what();
-    if (msg.compare(0, path.size(), path) == 0) throw;
-    throw InputError(path + ": " + msg);
-  }
-}
+using lifchip::for_file;  // lifchip/for_file.h
 
 /// Throws an InputError naming `path` when it is a directory (the library would report it as an
 /// empty file). Missing files are left to the readers, whose message names the system error.
