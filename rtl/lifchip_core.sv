@@ -96,7 +96,7 @@ module lifchip_core #(
   logic [DW-1:0]    pre_decay_q, post_decay_q;
   logic [TW-1:0]    pre_imp_q, post_imp_q;
 
-  logic [30:0] prof_w0 [Profiles];   // spec §9.2 profile words, fields as laid out there
+  logic [31:0] prof_w0 [Profiles];   // spec §9.2 profile words, fields as laid out there
   logic [20:0] prof_w1 [Profiles];
   logic [28:0] group_q [Groups];
   logic [16:0] ncfg0 [Neurons];      // [3:0] profile, [16:4] bias_mant
@@ -248,6 +248,7 @@ module lifchip_core #(
     .in_vth_i       (prof_w1[iss_prof][16:0]),
     .in_subtract_i  (prof_w0[iss_prof][24]),
     .in_refractory_i(prof_w0[iss_prof][30:25]),
+    .in_readout_i   (prof_w0[iss_prof][lifchip_pkg::PROFILE_READOUT_BIT]),
     .out_valid_o    (dp_out_valid),
     .out_tag_o      (dp_out_tag),
     .out_u_o        (dp_out_u),
@@ -739,7 +740,7 @@ module lifchip_core #(
   always_ff @(posedge clk_i) begin
     if (ld_we_i && ld_sel_i == 4'(lifchip_pkg::MEM_PROFILE)) begin
       if (ld_addr_i[0]) prof_w1[PIdxW'(ld_addr_i >> 1)] <= ld_data_i[20:0];
-      else prof_w0[PIdxW'(ld_addr_i >> 1)] <= ld_data_i[30:0];
+      else prof_w0[PIdxW'(ld_addr_i >> 1)] <= ld_data_i;
     end
     if (ld_we_i && ld_sel_i == 4'(lifchip_pkg::MEM_NEURON_CFG)) begin
       if (ld_addr_i[0]) ncfg1[NIdxW'(ld_addr_i >> 1)] <= ld_data_i[FanCfgW-1:0];
@@ -915,6 +916,10 @@ module lifchip_core #(
             default: rd_data_o = 32'(ref_mem[NIdxW'(rd_n3_i)]);
           endcase
         end else rd_err_o = 1'b1;
+      end
+      lifchip_pkg::MEM_VOLTAGE: begin  // the read-out window (spec v1.1): v of neuron addr
+        if (addr < 17'(n_q)) rd_data_o = 32'({v_mem[NIdxW'(addr)]});
+        else rd_err_o = 1'b1;
       end
       lifchip_pkg::MEM_AXON: begin
         if (addr < 17'(a_q)) rd_data_o = axon_mem[AIdxW'(addr)];

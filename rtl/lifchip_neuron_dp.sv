@@ -31,6 +31,7 @@ module lifchip_neuron_dp #(
   input  logic [VthW-1:0]       in_vth_i,
   input  logic                  in_subtract_i,  // reset mode RESET_SUBTRACT
   input  logic [RW-1:0]         in_refractory_i,
+  input  logic                  in_readout_i,   // read-out profile (spec §2.6): never spikes
   // Stage 3: the result, written back by the core at the end of this cycle.
   output logic                  out_valid_o,
   output logic [TagW-1:0]       out_tag_o,
@@ -86,7 +87,7 @@ module lifchip_neuron_dp #(
   logic signed [BiasW-1:0] s1_bias_q;
   logic [DW:0]             s1_fu_q, s1_fv_q;  // decay factors 4096 - (du + 1) and 4096 - dv
   logic [ThrW-1:0]         s1_thr_q;
-  logic                    s1_sub_q, s1_idle_q;
+  logic                    s1_sub_q, s1_idle_q, s1_ro_q;
   logic [RW-1:0]           s1_refr_q;
 
   // ---------------- stage 1 -> 2: the two decay products.
@@ -102,7 +103,7 @@ module lifchip_neuron_dp #(
   logic signed [AInW-1:0]  s2_a_in_q;
   logic signed [BiasW-1:0] s2_bias_q;
   logic [ThrW-1:0]         s2_thr_q;
-  logic                    s2_sub_q, s2_idle_q;
+  logic                    s2_sub_q, s2_idle_q, s2_ro_q;
   logic [RW-1:0]           s2_refr_q;
 
   // ---------------- stage 2 -> 3: u wraps once into (-2^23, +2^23], v saturates.
@@ -126,7 +127,7 @@ module lifchip_neuron_dp #(
   logic signed [VW-1:0]  s3_v1_q, s3_v_q;  // new v, and v before the update (kept while refractory)
   logic [RW-1:0]         s3_ref_q;
   logic [ThrW-1:0]       s3_thr_q;
-  logic                  s3_sub_q, s3_idle_q;
+  logic                  s3_sub_q, s3_idle_q, s3_ro_q;
   logic [RW-1:0]         s3_refr_q;
 
   // ---------------- stage 3: refractory hold, strict threshold, reset.
@@ -143,7 +144,7 @@ module lifchip_neuron_dp #(
     if (s3_ref_q != '0) begin
       out_v_o = s3_v_q;
       out_ref_o = s3_ref_q - 1'b1;
-    end else if ((VW + 1)'(s3_v1_q) > thr) begin
+    end else if (!s3_ro_q && (VW + 1)'(s3_v1_q) > thr) begin
       out_spike_o = 1'b1;
       out_v_o = s3_sub_q ? VW'((VW + 1)'(s3_v1_q) - thr) : '0;
       out_ref_o = s3_refr_q;
@@ -182,6 +183,7 @@ module lifchip_neuron_dp #(
       s1_sub_q  <= in_subtract_i;
       s1_idle_q <= idle0;
       s1_refr_q <= in_refractory_i;
+      s1_ro_q   <= in_readout_i;
     end
     if (s1_valid_q) begin
       s2_tag_q  <= s1_tag_q;
@@ -195,6 +197,7 @@ module lifchip_neuron_dp #(
       s2_sub_q  <= s1_sub_q;
       s2_idle_q <= s1_idle_q;
       s2_refr_q <= s1_refr_q;
+      s2_ro_q   <= s1_ro_q;
     end
     if (s2_valid_q) begin
       s3_tag_q  <= s2_tag_q;
@@ -206,6 +209,7 @@ module lifchip_neuron_dp #(
       s3_sub_q  <= s2_sub_q;
       s3_idle_q <= s2_idle_q;
       s3_refr_q <= s2_refr_q;
+      s3_ro_q   <= s2_ro_q;
     end
   end
 

@@ -59,6 +59,7 @@ uint64_t seeds_for(const std::string& preset) {
   if (preset == "edge") n = 200;
   if (preset == "congest") n = 100;
   if (preset == "largest") n = 6;
+  if (preset == "readout") n = 200;
   if (sanitized()) n = std::max<uint64_t>(1, n / 8);
   return n;
 }
@@ -233,6 +234,15 @@ PresetRun run_reference(const RandomNetOptions& o) {
   ref.inject(random_stimuli(img, stimuli_seed(o.seed), o.steps, o.input_rate));
   ref.step(o.steps);
   return {ref.counters(), ref.coverage()};
+}
+
+// The readout preset must exercise the rule it exists for: read-out neurons whose v is above their
+// vth << 6 (where a spiking neuron would fire) and stays there.
+TEST(PresetCoverage, ReadoutNeuronsSitAboveThreshold) {
+  uint64_t above = 0;
+  for (uint64_t seed = 1; seed <= 10; ++seed)
+    above += run_reference(RandomNetOptions::readout_net(seed)).coverage.readout_above_threshold;
+  EXPECT_GT(above, 100u);
 }
 
 TEST(PresetCoverage, EdgeReachesWrapSaturationAndAccumulatorWrap) {

@@ -52,6 +52,7 @@ TEST(EquivalenceSystemC, Recurrent) { check_preset("recurrent", seeds_for(80), 1
 TEST(EquivalenceSystemC, Plastic) { check_preset("plastic", seeds_for(80), 2001); }
 TEST(EquivalenceSystemC, Edge) { check_preset("edge", seeds_for(60), 3001); }
 TEST(EquivalenceSystemC, Congest) { check_preset("congest", seeds_for(60), 4001); }
+TEST(EquivalenceSystemC, Readout) { check_preset("readout", seeds_for(40), 6001); }
 TEST(EquivalenceSystemC, LargestDefaultChip) { check_preset("largest", seeds_for(2), 5001); }
 
 // The congest preset must actually congest: some fan-out stalls or blocked router cycles.

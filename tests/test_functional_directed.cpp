@@ -1063,7 +1063,7 @@ TEST(FunctionalReadWord, OutOfRangeThrows) {
   EXPECT_NO_THROW(be->read_word(0, 0, s::MEM_TRACE, n_trace + 1));
   EXPECT_THROW(be->read_word(0, 0, s::MEM_TRACE, n_trace + 2), InputError);
   EXPECT_THROW(be->read_word(0, 0, 0, 0), InputError);
-  EXPECT_THROW(be->read_word(0, 0, s::MEM_TRACE + 1, 0), InputError);
+  EXPECT_THROW(be->read_word(0, 0, s::MEM_VOLTAGE + 1, 0), InputError);
   EXPECT_THROW(be->read_word(1, 0, s::MEM_PROFILE, 0), InputError) << "core not in the image";
   EXPECT_THROW(be->read_word(2, 0, s::MEM_PROFILE, 0), InputError) << "core outside the mesh";
 }

@@ -105,6 +105,7 @@ TEST(RtlEquivalence, Recurrent) { check_preset("recurrent", seeds_for(6), 1001);
 TEST(RtlEquivalence, Plastic) { check_preset("plastic", seeds_for(10), 2001); }
 TEST(RtlEquivalence, Edge) { check_preset("edge", seeds_for(10), 3001); }
 TEST(RtlEquivalence, Congest) { check_preset("congest", seeds_for(6), 4001); }
+TEST(RtlEquivalence, Readout) { check_preset("readout", seeds_for(8), 6001); }
 TEST(RtlEquivalence, LargestDefaultChip) { check_preset("largest", seeds_for(1), 5001); }
 
 // The congest preset congests on the RTL too: fan-out stalls and blocked router cycles.

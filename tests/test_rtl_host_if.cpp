@@ -191,7 +191,14 @@ TEST_F(RtlHostIf, WindowsAndSpikeInChecks) {
   EXPECT_EQ(rd(s::REG_MEM_DATA), layout::synapse_word(1, -7, 0));
   wr(s::REG_MEM_SEL, 0 | s::MEM_FANOUT << 16 | 1 << 20);  // core index 1 = (1,0)
   EXPECT_EQ(rd(s::REG_MEM_DATA), layout::fanout_word(true, 0, 0, 9));
-  wr(s::REG_MEM_SEL, 0 | 9u << 16);  // no memory 9
+  // The read-out window (spec v1.1): v of neuron n at address n, through its own decode.
+  wr(s::REG_MEM_SEL, 0 | s::MEM_VOLTAGE << 16 | 0 << 20);
+  EXPECT_EQ(rd(s::REG_MEM_DATA), layout::v_word(-22));
+  EXPECT_EQ(rd(s::REG_MEM_DATA), layout::v_word(44));
+  EXPECT_EQ(take_error(), 0u);
+  EXPECT_EQ(rd(s::REG_MEM_DATA), 0u);  // address 2 >= N
+  EXPECT_EQ(take_error(), kErrBus);
+  wr(s::REG_MEM_SEL, 0 | (s::MEM_VOLTAGE + 1) << 16);  // no memory 10
   EXPECT_EQ(rd(s::REG_MEM_DATA), 0u);
   EXPECT_EQ(take_error(), kErrBus);
   wr(s::REG_MEM_SEL, 0 | s::MEM_GROUP << 16 | 2 << 20);  // core index 2 outside the 2 x 1 mesh

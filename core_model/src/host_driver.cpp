@@ -162,6 +162,8 @@ uint64_t HostDriver::window_limit(const CoreCounts& k, uint32_t mem, uint32_t ad
       return 2ull * k.N;
     case s::MEM_NEURON_STATE:
       return 3ull * k.N;
+    case s::MEM_VOLTAGE:
+      return k.N;
     case s::MEM_AXON:
       return k.A;
     case s::MEM_SYNAPSE:

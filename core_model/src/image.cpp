@@ -321,6 +321,7 @@ pb::ChipImage decode_flat_stream(const uint32_t* words, std::size_t count) {
       p->set_dv(bits(w0, 12, 12));
       p->set_reset_mode(bits(w0, 24, 1) ? pb::RESET_SUBTRACT : pb::RESET_ZERO);
       p->set_refractory(bits(w0, 25, 6));
+      p->set_readout(bits(w0, s::PROFILE_READOUT_BIT, 1) != 0);
       p->set_vth(bits(w1, 0, 17));
       p->set_bias_exp(layout::sign_extend(bits(w1, 17, 4), 4));
     }

@@ -1,5 +1,6 @@
 // Memory word layouts of spec §9.2: the one encoder of each word, used by the flat image stream and
 // by every backend's MEM_SEL read window.
+#include "lifchip/chip_constants.h"
 #include "lifchip/image.h"
 
 namespace lifchip::layout {
@@ -12,7 +13,8 @@ uint32_t field(int64_t value, unsigned bits, unsigned lsb) {
 }  // namespace
 
 uint32_t profile_word0(const pb::Profile& p) {
-  return field(p.du(), 12, 0) | field(p.dv(), 12, 12) | field(p.reset_mode(), 1, 24) | field(p.refractory(), 6, 25);
+  return field(p.du(), 12, 0) | field(p.dv(), 12, 12) | field(p.reset_mode(), 1, 24) | field(p.refractory(), 6, 25) |
+         field(p.readout() ? 1 : 0, 1, spec::PROFILE_READOUT_BIT);
 }
 uint32_t profile_word1(const pb::Profile& p) { return field(p.vth(), 17, 0) | field(p.bias_exp(), 4, 17); }
 uint32_t group_word(const pb::SynapseGroup& g) {

@@ -100,9 +100,38 @@ pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions
     tr->set_what(t.label());
     traces.push_back(tr);
   }
+  // Read-out ranges (spec §10.7): checked against the chip's limits before the run, then read
+  // through the read-out window after every step.
+  std::vector<pb::ReadoutTrace*> readouts;
+  uint64_t readout_words_per_step = 0;
+  for (int k = 0; k < options.probes.readouts_size(); ++k) {
+    const pb::ProbeSpec::ReadoutRange& r = options.probes.readouts(k);
+    const std::string where = "readouts[" + std::to_string(k) + "] (core (" + std::to_string(r.x()) + "," +
+                              std::to_string(r.y()) + "), neurons " + std::to_string(r.first()) + " + " +
+                              std::to_string(r.count()) + ")";
+    if (r.count() == 0) throw InputError(where + ": count is 0");
+    if (uint64_t{r.first()} + r.count() > s::NEURONS_PER_CORE_MAX)
+      throw InputError(where + ": beyond neuron " + std::to_string(s::NEURONS_PER_CORE_MAX - 1));
+    try {  // fail early, naming the range
+      backend.read_word(r.x(), r.y(), s::MEM_VOLTAGE, r.first() + r.count() - 1);
+    } catch (const InputError& e) {
+      throw InputError(where + ": " + e.what());
+    }
+    pb::ReadoutTrace* tr = result.add_readouts();
+    tr->set_x(r.x());
+    tr->set_y(r.y());
+    tr->set_first(r.first());
+    tr->set_count(r.count());
+    tr->mutable_values()->Reserve(static_cast<int>(std::min<uint64_t>(uint64_t{steps} * r.count(), 1u << 26)));
+    readouts.push_back(tr);
+    readout_words_per_step += r.count();
+  }
   for (uint32_t i = 0; i < steps; ++i) {
     backend.step(1);
     for (std::size_t k = 0; k < targets.size(); ++k) traces[k]->add_values(read_probe(backend, targets[k]));
+    for (pb::ReadoutTrace* tr : readouts)
+      for (uint32_t n = 0; n < tr->count(); ++n)
+        tr->add_values(layout::sign_extend(backend.read_word(tr->x(), tr->y(), s::MEM_VOLTAGE, tr->first() + n), 24));
     if (options.progress) options.progress(i + 1, steps);
   }
   for (const OutputSpike& o : backend.drain()) {
@@ -111,6 +140,9 @@ pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions
     p->set_channel(o.channel);
     p->set_cycle(o.cycle);
   }
+  result.set_readout_words(readout_words_per_step * steps);
+  result.set_readout_host_cycles((readouts.size() + readout_words_per_step) * steps *
+                                 static_cast<uint64_t>(s::HOST_ACCESS_CYCLES));
   to_proto(backend.counters(), result.mutable_counters());
   for (const StepFigure& f : backend.take_step_figures()) {
     pb::StepFigures* p = result.add_per_step();

@@ -146,6 +146,12 @@ class Comparer {
                       show(wa, wb, state_bits[k]));
         }
       }
+      // The read-out window (spec v1.1): the same v through its own address decode.
+      for (uint32_t n = 0; n < N; ++n) {
+        const Word wa = read(a_, x, y, s::MEM_VOLTAGE, n), wb = read(b_, x, y, s::MEM_VOLTAGE, n);
+        if (!(wa == wb))
+          return fail(where + ", neuron " + std::to_string(n) + ", read-out window v: " + show(wa, wb, 24));
+      }
       for (uint32_t n = 0; n < N; ++n) {
         const uint32_t addr = static_cast<uint32_t>(s::AXONS_PER_CORE_MAX) + n;
         const Word wa = read(a_, x, y, s::MEM_TRACE, addr), wb = read(b_, x, y, s::MEM_TRACE, addr);

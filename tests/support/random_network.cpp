@@ -118,6 +118,19 @@ RandomNetOptions RandomNetOptions::congest_net(uint64_t seed) {
   return o;
 }
 
+RandomNetOptions RandomNetOptions::readout_net(uint64_t seed) {
+  RandomNetOptions o = recurrent(seed);
+  o.preset = "readout";
+  o.width_max = 3;
+  o.height_max = 3;
+  o.neurons_max = 40;
+  o.readout = 0.4;
+  o.plastic = seed % 3 == 0;  // read-out neurons never post-spike: learning must see that
+  o.learning = true;
+  o.input_rate = 0.25;
+  return o;
+}
+
 RandomNetOptions RandomNetOptions::largest_default_chip(uint64_t seed) {
   RandomNetOptions o;
   o.preset = "largest";
@@ -137,7 +150,7 @@ RandomNetOptions RandomNetOptions::largest_default_chip(uint64_t seed) {
 
 const std::vector<std::string>& preset_names() {
   static const std::vector<std::string> names = {"small", "recurrent", "plastic",
-                                                 "edge",  "congest",   "largest"};
+                                                 "edge",  "congest",   "largest", "readout"};
   return names;
 }
 
@@ -148,6 +161,7 @@ RandomNetOptions preset(const std::string& name, uint64_t seed) {
   if (name == "edge") return RandomNetOptions::edge_net(seed);
   if (name == "congest") return RandomNetOptions::congest_net(seed);
   if (name == "largest") return RandomNetOptions::largest_default_chip(seed);
+  if (name == "readout") return RandomNetOptions::readout_net(seed);
   throw std::invalid_argument("unknown random-network preset '" + name + "'");
 }
 
@@ -383,7 +397,14 @@ class Generator {
                      ? 0
                      : draw_count(std::max(1u, o_.profiles_min), o_.profiles_max, lim_.profiles);
 
-    for (uint32_t p = 0; p < P; ++p) make_profile(c.add_profiles());
+    for (uint32_t p = 0; p < P; ++p) {
+      pb::Profile* pr = c.add_profiles();
+      make_profile(pr);
+      if (o_.readout > 0 && rng_.chance(o_.readout)) {
+        pr->set_readout(true);
+        pr->set_vth(rng_.urange(0, 40));  // v often far above the threshold it ignores
+      }
+    }
     const uint32_t G = o_.plastic ? rng_.urange(1, 8) : rng_.urange(0, 8);
     for (uint32_t g = 0; g < G; ++g) make_group(c.add_groups(), static_cast<int>(g));
     if (o_.plastic || rng_.chance(0.5)) {

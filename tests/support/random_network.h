@@ -69,6 +69,9 @@ struct RandomNetOptions {
   bool plastic = false;         // plastic synapse groups with STDP settings
   bool learning = false;        // the image's learning_enabled (with plastic groups)
   bool profile_variety = true;  // both reset modes, refractory periods, every bias exponent
+  /// Chance that a profile is a read-out profile (spec §2.6); 0 draws nothing (older presets keep
+  /// their images bit for bit).
+  double readout = 0;
 
   /// Boundary values: du 4095 / 0, dv 0, vth 0 and 131071, bias 4095 << 7, weights +-128 with
   /// weight exponent 7, hot neurons that saturate a_in, states near +-2^23, the u wrap and the v
@@ -88,6 +91,9 @@ struct RandomNetOptions {
   static RandomNetOptions plastic_net(uint64_t seed);
   static RandomNetOptions edge_net(uint64_t seed);
   static RandomNetOptions congest_net(uint64_t seed);
+  /// Recurrent networks where a share of the profiles are read-out profiles (spec §2.6) with low
+  /// thresholds, so read-out neurons sit far above vth << 6 without spiking.
+  static RandomNetOptions readout_net(uint64_t seed);
   /// The full default chip: 4x4 mesh, every core at the default capacities (256 neurons/core).
   static RandomNetOptions largest_default_chip(uint64_t seed);
 };

@@ -67,6 +67,7 @@ void ReferenceBackend::load(const pb::ChipImage& image) {
       p.bias_exp = pm.bias_exp();
       p.subtract = pm.reset_mode() == pb::RESET_SUBTRACT;
       p.refractory = pm.refractory();
+      p.readout = pm.readout();
       c.profiles.push_back(p);
       c.profile_msgs.push_back(pm);
     }
@@ -315,7 +316,12 @@ void ReferenceBackend::update(Core& c, uint32_t cx, uint32_t cy) {
     }
     nr.v = v1;
 
-    // 4. Spike: reset, refractory, and one packet per fan-out entry in order.
+    // 4. Spike: reset, refractory, and one packet per fan-out entry in order. A read-out neuron
+    // (spec §2.6) skips this step: it never spikes, never resets.
+    if (p.readout) {
+      if (nr.v > thr) ++coverage_.readout_above_threshold;
+      continue;
+    }
     if (nr.v > thr) {
       nr.spiked = true;
       nr.v = p.subtract ? nr.v - thr : 0;
@@ -460,6 +466,9 @@ uint32_t ReferenceBackend::read_word(uint32_t x, uint32_t y, uint32_t mem, uint3
       if (addr % 3 == 1) return layout::v_word(static_cast<int32_t>(nr.v));
       return nr.ref;
     }
+    case s::MEM_VOLTAGE:
+      if (addr >= N) return out_of_range();
+      return layout::v_word(static_cast<int32_t>(c->neurons[addr].v));
     case s::MEM_AXON:
       if (addr >= A) return out_of_range();
       return layout::axon_word(c->axons[addr].syn_base, c->axons[addr].syn_count);

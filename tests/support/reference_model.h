@@ -26,6 +26,7 @@ class ReferenceBackend : public Backend {
     uint64_t acc_wrap = 0;           // the 32-bit accumulator differed from the exact sum
     uint64_t spikes_subtract = 0;    // spikes of RESET_SUBTRACT neurons
     uint64_t refractory_holds = 0;   // updates that ended in step 2 of §2.4
+    uint64_t readout_above_threshold = 0;  // read-out updates with v above vth << 6 (no spike, §2.6)
     uint64_t weight_clamps = 0;      // STDP results clamped to w_min or w_max
     uint64_t trace_saturations = 0;  // impulses that hit TRACE_MAX
     uint64_t host_outputs = 0;
@@ -51,6 +52,7 @@ class ReferenceBackend : public Backend {
     int32_t bias_exp = 0;
     bool subtract = false;
     uint32_t refractory = 0;
+    bool readout = false;
   };
   struct Group {
     int32_t weight_exp = 0;

@@ -66,6 +66,13 @@ constexpr int32_t shift_signed(int32_t x, int32_t e) {
 constexpr int32_t scale_weight(int32_t weight, int32_t weight_exp) { return shift_signed(weight, weight_exp); }
 constexpr int32_t bias_value(int32_t bias_mant, int32_t bias_exp) { return shift_signed(bias_mant, bias_exp); }
 constexpr int32_t threshold(uint32_t vth) { return static_cast<int32_t>(vth) << s::THRESHOLD_SHIFT; }
+/// The comparison threshold of a read-out neuron (spec §2.6): above every v (|v| < 2^23), so the
+/// strict `v > thr` of §2.4 step 4 never holds and the neuron never spikes or resets.
+inline constexpr int32_t kReadoutThreshold = kTwo23;
+/// The threshold the update compares v with: threshold(vth), or kReadoutThreshold for a read-out.
+constexpr int32_t compare_threshold(uint32_t vth, bool readout) {
+  return readout ? kReadoutThreshold : threshold(vth);
+}
 
 /// Neuron parameters as the update needs them (derived once from the profile, spec §2.1).
 struct NeuronParams {

@@ -122,7 +122,9 @@ void CoreDatapath::build(const pb::Core& pc) {
     c.fu[n] = arith::current_factor(p.du()) / double{s::DECAY_ONE};
     c.fv[n] = arith::voltage_factor(p.dv()) / double{s::DECAY_ONE};
     c.bias[n] = arith::bias_value(pc.neuron_bias_mant(i), p.bias_exp());
-    c.thr[n] = arith::threshold(p.vth());
+    // A read-out neuron (spec §2.6) never spikes: v <= 2^23 - 1 is never above this threshold, so
+    // the one update kernel serves both kinds (and ref stays 0: it never starts a hold).
+    c.thr[n] = arith::compare_threshold(p.vth(), p.readout());
     c.rmask[n] = p.reset_mode() == pb::RESET_SUBTRACT ? -1 : 0;
     c.refr[n] = static_cast<int32_t>(p.refractory());
   }
@@ -329,6 +331,9 @@ uint32_t CoreDatapath::read_word(uint32_t mem, uint32_t addr) const {
       if (addr % 3 == 1) return layout::v_word(c.v[n]);
       return static_cast<uint32_t>(c.ref[n] & kRefMask);
     }
+    case s::MEM_VOLTAGE:
+      if (addr >= c.N) throw bad(c.N);
+      return layout::v_word(c.v[addr]);
     case s::MEM_AXON:
       if (addr >= c.A) throw bad(c.A);
       return layout::axon_word(c.syn_base[addr], c.syn_count[addr]);

@@ -68,7 +68,9 @@ class FaultSet {
       const uint32_t n = f.index, k = dp.uniform ? 0 : n;
       const int32_t old_v = dp.v[n], old_ref = dp.ref[n] & CoreDatapath::kRefMask;
       if (f.kind == Fault::Kind::kStuckFire && !dp.fired(n)) {
-        dp.v[n] = dp.rmask[k] ? arith::saturate24(int64_t{dp.v[n]} - dp.thr[k]) : 0;
+        // The profile's own threshold: a read-out neuron's dp.thr only keeps it from firing.
+        const int32_t thr = arith::threshold(dp.profiles[dp.profile_of[n]].vth());
+        dp.v[n] = dp.rmask[k] ? arith::saturate24(int64_t{dp.v[n]} - thr) : 0;
         dp.ref[n] = dp.refr[k] | CoreDatapath::kFired;
         dp.spiked.insert(std::lower_bound(dp.spiked.begin(), dp.spiked.end(), n), n);
         ++dp.cnt[spec::CNT_SPIKES];
