@@ -46,8 +46,22 @@ TEST_F(CliMap, Help) {
   const Result r = lifchip("map --help");
   for (const char* w :
        {"--mesh", "--neurons-per-core", "--synapses-per-core", "--partition", "--place", "--seed", "--dt",
-        "--reset", "--json", "--report", "--bindings", "--output", "--strict"})
+        "--reset", "--json", "--report", "--bindings", "--output", "--strict", "--readout"})
     EXPECT_TRUE(contains(r.out, w)) << w;
+}
+
+// --readout NAME: a spiking population read out as its v (CubaLIF -> CubaLI read-out neurons), said
+// in the report; the bindings then carry its read-outs.
+TEST_F(CliMap, ReadoutOptionReadsAPopulationsVoltage) {
+  TempDir d;
+  const Result r = lifchip("map " + quote(kProtoLi) + " -o " + quote(d / "img.pb") + " --readout hidden --json" +
+                           " --bindings " + quote(d / "b.json"));
+  ASSERT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, "population 'hidden' (CubaLIF) read out as CubaLI")) << r;
+  EXPECT_TRUE(contains(r.out, "\"kind\": \"CubaLI\"")) << r;
+  const Result plain = lifchip("map " + quote(kProtoLi) + " -o " + quote(d / "img2.pb") + " --json");
+  ASSERT_EQ(plain.code, 0) << plain;
+  EXPECT_FALSE(contains(plain.out, "read out as")) << plain;
 }
 
 TEST_F(CliMap, ImportSummarisesAndWritesOurFormat) {
@@ -261,7 +275,10 @@ TEST_F(CliMap, BadArgumentsAndFilesGiveOneLineAndNoOutput) {
   expect_input_error(lifchip("map " + quote(kData + "/nir/broken/delay_node.nir") + out),
                      {"delay_node.nir", "Delay"});
   expect_input_error(lifchip("map " + quote(kData + "/nir/broken/empty.nir") + out), {"empty.nir"});
-  expect_input_error(lifchip("map " + quote(kProtoLi) + out), {"small.txtpb", "population 'readout' (LI)"});
+  expect_input_error(lifchip("map " + quote(kProtoLi) + out + " --readout nosuch"),
+                     {"small.txtpb", "option '--readout': no population 'nosuch' (neuron populations: hidden, readout)"});
+  expect_input_error(lifchip("map " + quote(kProtoLi) + out + " --readout in"),
+                     {"small.txtpb", "population 'in' (input) cannot be a read-out"});
   expect_input_error(lifchip("map " + quote(kConv) + out + " --synapses-per-core 4"),
                      {"conv2d_pool.nir", "synapse entries on one core, limit 4"});
   expect_input_error(lifchip("map " + quote(kNir) + " -o " + quote(d / "no/such/dir/img.pb")), {"img.pb"});

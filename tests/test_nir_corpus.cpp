@@ -42,9 +42,11 @@ const std::vector<CorpusFile>& corpus() {
       {"snntorch_braille", "snnTorch", 1e-4, Expect::kAgrees, ""},
       {"skip_merge", "snnTorch", 1e-4, Expect::kAgrees, ""},
       {"norse_lif", "Norse", 1e-3, Expect::kAgrees, ""},
-      // Norse's LIBoxCell read-out exports as LI: the chip sends only spikes (until read-out
-      // neurons land, mapper.md §2), so the mapping is refused and says what to export instead.
-      {"norse_li_readout", "", 0, Expect::kRefused, "population '3' (LI): a non-spiking read-out"},
+      // Norse's LIBoxCell read-out exports as LI: read-out neurons (spec §2.6) whose v the host
+      // reads every step, decoded by their maximum over time (evaluate's auto decoder).
+      {"norse_li_readout", "Norse", 1e-3, Expect::kAgrees, ""},
+      // NIR 1.0's CubaLI read-out, as NIR's own writer stores it.
+      {"nir_cubali_readout", "Norse or another r = 1 export", 1e-3, Expect::kAgrees, ""},
       {"sinabs_cnn", "Sinabs", 1.0, Expect::kAgrees, ""},
       {"sinabs_cnn_thresholds", "Sinabs", 1.0, Expect::kAgrees, ""},
       // The NIR paper's Sinabs CNN at full size (8,964 neurons, ~1.1 M synapses): fits with the

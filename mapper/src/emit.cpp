@@ -140,9 +140,22 @@ Emitted emit_image(const QNet& q, const Partition& p, const std::vector<uint32_t
   for (const PopRange& r : q.outputs) out.output.ports.push_back({r.name, r.first, r.size});
   out.output.terms.resize(q.num_outputs);
   out.output.bias = q.out_bias;
+  std::vector<int64_t> readout_index(q.num_neurons, -1);
+  for (uint32_t g = 0; g < q.num_neurons; ++g)
+    if (q.readout[g]) {
+      readout_index[g] = static_cast<int64_t>(out.output.readouts.size());
+      const uint32_t c = p.core_of[g];
+      const PopRange& r = q.pops[q.pop_of[g]];
+      out.output.readouts.push_back({r.name, g - r.first, slot[c] % shape.width, slot[c] / shape.width,
+                                     out.neuron_core_index[g], q.readout_scale[g], q.readout_offset[g]});
+    }
   for (uint32_t o = 0; o < q.num_outputs; ++o)
-    for (const auto& [g, w] : q.out_terms[o])
-      out.output.terms[o].push_back({static_cast<uint32_t>(channel[g]), w});
+    for (const auto& [g, w] : q.out_terms[o]) {
+      if (q.readout[g])
+        out.output.terms[o].push_back({static_cast<uint32_t>(readout_index[g]), w, true});
+      else
+        out.output.terms[o].push_back({static_cast<uint32_t>(channel[g]), w});
+    }
   out.output.latency = q.latency;
   seal_image(img);
   return out;

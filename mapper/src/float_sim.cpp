@@ -21,7 +21,8 @@ NetworkResponse run_float(const Network& net, const detail::QNet& q, const Float
   const uint32_t steps = stimulus.num_steps + q.latency;
   struct Neuron {
     NeuronKind kind;
-    double as, am, gain, w_in, theta, reset, bias, v, i;
+    double as, am, gain, w_in, theta, reset, bias, v, i, leak;
+    bool readout;
   };
   std::vector<Neuron> nn(q.num_neurons);
   std::vector<int64_t> offset(net.num_populations(), -1);
@@ -35,12 +36,14 @@ NetworkResponse run_float(const Network& net, const detail::QNet& q, const Float
       const NeuronParams& pr = p.params;
       const double leak = pr.v_leak.empty() ? 0.0 : pr.v_leak[k];
       n.kind = p.kind;
-      n.as = p.kind == NeuronKind::kCubaLIF ? std::min(1.0, dt / pr.tau_syn[k]) : 1.0;
+      n.readout = is_readout(p.kind);
+      n.leak = leak;
+      n.as = has_current(p.kind) ? std::min(1.0, dt / pr.tau_syn[k]) : 1.0;
       n.am = p.kind == NeuronKind::kIF ? 0.0 : std::min(1.0, dt / pr.tau_mem[k]);
       n.gain = (p.kind == NeuronKind::kIF ? dt : n.am) * pr.r[k];
-      n.w_in = p.kind == NeuronKind::kCubaLIF ? pr.w_in[k] : 1.0;
-      n.theta = pr.v_threshold[k] - leak;
-      n.reset = pr.v_reset[k] - leak;
+      n.w_in = has_current(p.kind) ? pr.w_in[k] : 1.0;
+      n.theta = n.readout ? 0.0 : pr.v_threshold[k] - leak;
+      n.reset = n.readout ? 0.0 : pr.v_reset[k] - leak;
       n.bias = pr.input_bias[k];
       n.v = -leak;
       n.i = 0;
@@ -82,7 +85,7 @@ NetworkResponse run_float(const Network& net, const detail::QNet& q, const Float
     for (uint32_t k = 0; k < q.num_neurons; ++k) {
       Neuron& n = nn[k];
       double u = 0, in = 0;  // what enters v this step; one step's input to u (chip units / lambda)
-      if (n.kind == NeuronKind::kCubaLIF) {
+      if (has_current(n.kind)) {
         n.i = (1 - n.as) * n.i + n.as * n.w_in * x[k];
         u = n.gain * n.i;
         in = n.gain * n.as * n.w_in * x[k];
@@ -93,6 +96,11 @@ NetworkResponse run_float(const Network& net, const detail::QNet& q, const Float
       // Negative v is left out: the chip floors v at -headroom (spec §2.4), a benign limit, while a
       // wrapped u or a lost step of input changes the spikes.
       if (peak) (*peak)[k] = std::max({(*peak)[k], std::abs(u), std::abs(in), n.v});
+      if (n.readout) {  // never spikes; its output term reads v (with v_leak, as the chip's decode)
+        if (t >= q.latency)
+          for (const auto& [o, w] : to_output[k]) r.values[t - q.latency][o] += w * (n.v + n.leak);
+        continue;
+      }
       if (n.v > n.theta) {
         n.v = options.reset_mode == pb::RESET_SUBTRACT ? n.v - n.theta : n.reset;
         fired.push_back(k);

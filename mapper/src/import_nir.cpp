@@ -74,7 +74,6 @@ std::string unsupported_reason(const std::string& type) {
   if (type == "Delay") return " (the chip has no synaptic delays)";
   if (type == "Threshold") return " (a bare threshold without a neuron state is not a chip neuron)";
   if (type == "I") return " (a non-spiking integrator without threshold; use IF or LI)";
-  if (type == "CubaLI") return " (non-spiking current-based integrator: not supported yet)";
   return "";
 }
 

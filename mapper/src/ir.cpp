@@ -57,6 +57,8 @@ const char* kind_name(NeuronKind kind) {
       return "IF";
     case NeuronKind::kLI:
       return "LI";
+    case NeuronKind::kCubaLI:
+      return "CubaLI";
   }
   return "?";
 }
@@ -75,6 +77,8 @@ ParamUse param_use(NeuronKind kind) {
       return {false, false, true, false, true, true, false, true};
     case NeuronKind::kLI:
       return {true, false, true, true, false, false, false, true};
+    case NeuronKind::kCubaLI:
+      return {true, true, true, true, false, false, true, true};
   }
   return {};
 }
@@ -273,12 +277,14 @@ NeuronKind kind_of(pb::NeuronModel m, const std::string& at) {
       return NeuronKind::kIF;
     case pb::LI:
       return NeuronKind::kLI;
+    case pb::CUBA_LI:
+      return NeuronKind::kCubaLI;
     default:
       break;
   }
   throw InputError(at + ": field 'model': " +
                    (m == pb::NEURON_MODEL_UNSPECIFIED
-                        ? std::string("not set (CUBA_LIF, LIF, IF or LI)")
+                        ? std::string("not set (CUBA_LIF, LIF, IF, LI or CUBA_LI)")
                         : "unknown value " + std::to_string(static_cast<int>(m))));
 }
 
@@ -292,6 +298,8 @@ pb::NeuronModel model_of(NeuronKind k) {
       return pb::IF;
     case NeuronKind::kLI:
       return pb::LI;
+    case NeuronKind::kCubaLI:
+      return pb::CUBA_LI;
     default:
       return pb::NEURON_MODEL_UNSPECIFIED;
   }
@@ -339,6 +347,37 @@ Population port_population(const pb::Port& port, NeuronKind kind, const std::str
 }
 
 }  // namespace
+
+std::string make_readout(Network& net, const std::string& name) {
+  const std::optional<PopulationId> id = net.find(name);
+  if (!id) {
+    std::string names;
+    for (PopulationId v : net.populations())
+      if (net.population(v).kind != NeuronKind::kInput && net.population(v).kind != NeuronKind::kOutput)
+        names += (names.empty() ? "" : ", ") + net.population(v).name;
+    throw InputError("option '--readout': no population '" + name + "' (neuron populations: " + names + ")");
+  }
+  Population& p = net.population(*id);
+  const std::string before = kind_name(p.kind);
+  switch (p.kind) {
+    case NeuronKind::kLI:
+    case NeuronKind::kCubaLI:
+      return "population '" + name + "' (" + before + ") is a read-out already";
+    case NeuronKind::kLIF:
+      p.kind = NeuronKind::kLI;
+      break;
+    case NeuronKind::kCubaLIF:
+      p.kind = NeuronKind::kCubaLI;
+      break;
+    default:
+      throw InputError("option '--readout': population '" + name + "' (" + before +
+                       ") cannot be a read-out: only a leaky population (LIF or CubaLIF) has a v to read");
+  }
+  p.params.v_threshold.clear();
+  p.params.v_reset.clear();
+  return "population '" + name + "' (" + before + ") read out as " + kind_name(p.kind) +
+         " (--readout: its v, never spiking)";
+}
 
 pb::Network to_proto(const Network& network) {
   pb::Network m;

@@ -347,7 +347,7 @@ double finite_or(double v, double alt) { return std::isfinite(v) ? v : alt; }
 
 bool OutputBinding::identity() const {
   for (std::size_t o = 0; o < terms.size(); ++o)
-    if (terms[o].size() != 1 || terms[o][0].weight != 1.0 || bias[o] != 0.0) return false;
+    if (terms[o].size() != 1 || terms[o][0].weight != 1.0 || terms[o][0].readout || bias[o] != 0.0) return false;
   return true;
 }
 
@@ -384,21 +384,77 @@ pb::Stimuli MapResult::stimuli(const NetworkStimulus& stimulus) const {
   return st;
 }
 
-NetworkResponse MapResult::decode(const std::vector<OutputSpike>& spikes, uint32_t num_steps) const {
+pb::ProbeSpec OutputBinding::readout_probes() const {
+  pb::ProbeSpec spec;
+  pb::ProbeSpec::ReadoutRange* last = nullptr;
+  for (const Readout& ro : readouts) {
+    if (last && last->x() == ro.x && last->y() == ro.y && last->first() + last->count() == ro.core_neuron) {
+      last->set_count(last->count() + 1);
+      continue;
+    }
+    last = spec.add_readouts();
+    last->set_x(ro.x);
+    last->set_y(ro.y);
+    last->set_first(ro.core_neuron);
+    last->set_count(1);
+  }
+  return spec;
+}
+
+namespace {
+
+// Spikes (and, with `result`, the read-outs it read) -> the network's outputs (see OutputBinding).
+NetworkResponse decode_outputs(const OutputBinding& output, const std::vector<OutputSpike>& spikes,
+                               uint32_t num_steps, const pb::RunResult* result) {
   NetworkResponse r;
   r.num_steps = num_steps > output.latency ? num_steps - output.latency : 0;
   r.values.assign(r.num_steps, output.bias);
-  // Channel -> the outputs it feeds.
-  std::vector<std::vector<std::pair<uint32_t, double>>> uses(output.channels.size());
+  // Channel -> the outputs it feeds; read-out -> the outputs it feeds.
+  std::vector<std::vector<std::pair<uint32_t, double>>> uses(output.channels.size()),
+      reads(output.readouts.size());
   for (uint32_t o = 0; o < output.size(); ++o)
-    for (const OutputBinding::Term& t : output.terms[o]) uses[t.channel].emplace_back(o, t.weight);
+    for (const OutputBinding::Term& t : output.terms[o]) (t.readout ? reads : uses)[t.channel].emplace_back(o, t.weight);
   for (const OutputSpike& s : spikes) {
     if (s.step < output.latency) continue;
     const uint32_t t = s.step - output.latency;
     if (t >= r.num_steps || s.channel >= uses.size()) continue;
     for (const auto& [o, w] : uses[s.channel]) r.values[t][o] += w;
   }
+  if (output.readouts.empty()) return r;
+  // (core, neuron) -> where its v is in the result's read-out traces.
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::pair<int, uint32_t>> where;
+  for (int k = 0; k < result->readouts_size(); ++k) {
+    const pb::ReadoutTrace& tr = result->readouts(k);
+    if (uint64_t{tr.count()} * result->steps() != static_cast<uint64_t>(tr.values_size()))
+      throw InputError("run result: readouts[" + std::to_string(k) + "] has " + std::to_string(tr.values_size()) +
+                       " values, expected count " + std::to_string(tr.count()) + " x steps " +
+                       std::to_string(result->steps()));
+    for (uint32_t i = 0; i < tr.count(); ++i) where[{tr.x(), tr.y(), tr.first() + i}] = {k, i};
+  }
+  for (std::size_t ro = 0; ro < output.readouts.size(); ++ro) {
+    const OutputBinding::Readout& rd = output.readouts[ro];
+    const auto it = where.find({rd.x, rd.y, rd.core_neuron});
+    if (it == where.end())
+      throw InputError("run result: no read-out of population '" + rd.population + "' neuron " +
+                       std::to_string(rd.neuron) + " (core (" + std::to_string(rd.x) + "," + std::to_string(rd.y) +
+                       ") neuron " + std::to_string(rd.core_neuron) + "): run with the bindings' read-out probes");
+    const pb::ReadoutTrace& tr = result->readouts(it->second.first);
+    for (uint32_t t = 0; t < r.num_steps; ++t) {
+      const double v = tr.values(static_cast<int>((t + output.latency) * tr.count() + it->second.second)) * rd.scale +
+                       rd.offset;
+      for (const auto& [o, w] : reads[ro]) r.values[t][o] += w * v;
+    }
+  }
   return r;
+}
+
+}  // namespace
+
+NetworkResponse MapResult::decode(const std::vector<OutputSpike>& spikes, uint32_t num_steps) const {
+  if (!output.readouts.empty())
+    throw InputError("outputs: " + std::to_string(output.readouts.size()) + " are read-outs of population '" +
+                     output.readouts[0].population + "': decode them from a run result that read them");
+  return decode_outputs(output, spikes, num_steps, nullptr);
 }
 
 NetworkResponse MapResult::decode(const pb::RunResult& result) const {
@@ -409,7 +465,7 @@ NetworkResponse MapResult::decode(const pb::RunResult& result) const {
     o.channel = s.channel();
     spikes.push_back(o);
   }
-  return decode(spikes, result.steps());
+  return decode_outputs(output, spikes, result.steps(), &result);
 }
 
 FitResult fit_network(const Network& network, const MapOptions& options) {

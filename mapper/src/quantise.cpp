@@ -49,11 +49,13 @@ int64_t round_clamp(double x, int64_t lo, int64_t hi, bool* clamped = nullptr) {
 double weight_gain(const Population& p, uint32_t i, double dt, double lambda) {
   const NeuronParams& q = p.params;
   switch (p.kind) {
-    case NeuronKind::kCubaLIF: {
+    case NeuronKind::kCubaLIF:
+    case NeuronKind::kCubaLI: {
       const double am = std::min(1.0, dt / q.tau_mem[i]), as = std::min(1.0, dt / q.tau_syn[i]);
       return lambda * am * q.r[i] * as * q.w_in[i] / double(1 << s::INPUT_SHIFT);
     }
     case NeuronKind::kLIF:
+    case NeuronKind::kLI:
       return lambda * std::min(1.0, dt / q.tau_mem[i]) * q.r[i] / double(1 << s::INPUT_SHIFT);
     case NeuronKind::kIF:
       return lambda * dt * q.r[i] / double(1 << s::INPUT_SHIFT);
@@ -67,8 +69,10 @@ double bias_gain(const Population& p, uint32_t i, double dt, double lambda) {
   const NeuronParams& q = p.params;
   switch (p.kind) {
     case NeuronKind::kCubaLIF:
+    case NeuronKind::kCubaLI:
       return lambda * std::min(1.0, dt / q.tau_mem[i]) * q.r[i] * q.w_in[i];
     case NeuronKind::kLIF:
+    case NeuronKind::kLI:
       return lambda * std::min(1.0, dt / q.tau_mem[i]) * q.r[i];
     case NeuronKind::kIF:
       return lambda * dt * q.r[i];
@@ -81,12 +85,31 @@ double v_leak_of(const Population& p, uint32_t i) {
   return p.params.v_leak.empty() ? 0.0 : p.params.v_leak[i];
 }
 
+// The largest |v| (float units, relative to v_leak) a read-out neuron of population `id` can reach:
+// v relaxes toward r x I, and I (LI: the input sum; CubaLI: relaxing toward w_in x the input sum)
+// never exceeds every input at once plus the bias, so |v| <= r x w_in x (sum |w| + |bias|), or
+// |v_leak| where it starts. 1 when everything is 0.
+double readout_bound(const Network& net, PopulationId id, const std::vector<ProjectionId>& in) {
+  const Population& p = net.population(id);
+  std::vector<double> sum(p.size, 0.0);
+  for (ProjectionId e : in)
+    for (const Synapse& syn : net.graph[e].synapses) sum[syn.post] += std::abs(double(syn.weight));
+  double b = 0;
+  for (uint32_t i = 0; i < p.size; ++i) {
+    const double w_in = has_current(p.kind) ? std::abs(p.params.w_in[i]) : 1.0;
+    b = std::max({b, std::abs(p.params.r[i]) * w_in * (sum[i] + std::abs(p.params.input_bias[i])),
+                  std::abs(v_leak_of(p, i))});
+  }
+  return b > 0 ? b : 1.0;
+}
+
 // The smallest power of two >= x (x > 0).
 double pow2_ceil(double x) { return std::exp2(std::ceil(std::log2(x))); }
 
 }  // namespace
 
 double largest_threshold(const Population& p) {
+  if (p.params.v_threshold.empty()) return 1.0;  // a read-out: no threshold (its scale: readout_bound)
   double theta_max = 0;
   for (uint32_t i = 0; i < p.size; ++i)
     theta_max = std::max(theta_max, p.params.v_threshold[i] - v_leak_of(p, i));
@@ -112,10 +135,6 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
       r.first = q.num_outputs;
       q.num_outputs += p.size;
       q.outputs.push_back(r);
-    } else if (p.kind == NeuronKind::kLI) {
-      throw InputError("population '" + p.name +
-                       "' (LI): a non-spiking read-out cannot run on the chip, which sends only spikes; "
-                       "export the read-out layer as LIF or CubaLIF and decode its spikes (docs/mapper.md)");
     } else {
       if (uint64_t{q.num_neurons} + p.size > (uint64_t{1} << 31))
         throw InputError("population '" + p.name + "': network has more than 2^31 neurons");
@@ -137,14 +156,23 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
   q.layers.resize(q.pops.size());
   for (std::size_t k = 0; k < q.pops.size(); ++k) {
     const Population& p = net.population(q.pops[k].id);
-    const double theta_max = largest_threshold(p);
+    const bool readout = is_readout(p.kind);
+    // A read-out has no threshold: its reference is the largest |v| it can reach (readout_bound).
+    const double theta_max = readout ? readout_bound(net, q.pops[k].id, incoming[q.pops[k].id]) : largest_threshold(p);
     // Headroom: given, calibrated on samples, or the default; and how far small weights may raise
     // the scale (trading headroom for mantissa bits): never below a given or calibrated headroom.
     LayerQuant& L = q.layers[k];
     const PopulationId id = q.pops[k].id;
-    const bool calibrated = scale.headroom == 0 && id < scale.peak.size();
+    const bool calibrated = !readout && scale.headroom == 0 && id < scale.peak.size();
     double headroom = kDefaultHeadroom, floor = kRaisedHeadroomFloor;
-    if (scale.headroom > 0) {
+    if (readout) {
+      // The bound is hard (|v| never exceeds it), so 2x covers rounding; raising the scale for
+      // small weights would let v saturate, so it stays.
+      headroom = floor = kReadoutHeadroom;
+      L.notes.push_back("read-out (never spikes; the host reads v every step): scale from |v| <= " +
+                        fmt(theta_max) + " (r x (w_in x sum|w| + |bias|)), " + fmt(kReadoutHeadroom) +
+                        "x headroom");
+    } else if (scale.headroom > 0) {
       headroom = floor = scale.headroom;
     } else if (calibrated) {
       L.calibrated_peak = scale.peak[id];
@@ -190,7 +218,10 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
   q.init_v.resize(q.num_neurons);
   q.pop_of.resize(q.num_neurons);
   q.to_host.assign(q.num_neurons, 0);
-  std::map<std::tuple<uint32_t, uint32_t, uint32_t, int32_t>, uint32_t> profile_ids;
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t, int32_t, bool>, uint32_t> profile_ids;
+  q.readout.assign(q.num_neurons, 0);
+  q.readout_scale.assign(q.num_neurons, 0.0);
+  q.readout_offset.assign(q.num_neurons, 0.0);
   for (std::size_t k = 0; k < q.pops.size(); ++k) {
     const Population& p = net.population(q.pops[k].id);
     const double lam = lambda[q.pops[k].id];
@@ -205,22 +236,29 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
       b_max = std::max(b_max, std::abs(bias_gain(p, i, dt, lam) * p.params.input_bias[i]));
     int32_t bias_exp = 0;
     while (bias_exp < s::BIAS_EXP_MAX && b_max / double(1 << bias_exp) > kBiasMax + 0.5) ++bias_exp;
-    uint64_t reset_moved = 0, cuba_bias = 0;
+    const bool readout = is_readout(p.kind);
+    uint64_t reset_moved = 0, cuba_bias = 0, frozen = 0;
     std::map<uint32_t, uint64_t> du_hist, dv_hist;
     for (uint32_t i = 0; i < p.size; ++i) {
       const uint32_t g = q.pops[k].first + i;
       q.pop_of[g] = static_cast<uint32_t>(k);
+      if (readout) {
+        q.readout[g] = 1;
+        q.readout_scale[g] = 1.0 / lam;  // chip v -> float v relative to v_leak
+        q.readout_offset[g] = v_leak_of(p, i);
+      }
       uint32_t du = 4095, dv = 0;
-      if (p.kind == NeuronKind::kCubaLIF) {
+      if (has_current(p.kind)) {
         const double as = dt / p.params.tau_syn[i];
         du = static_cast<uint32_t>(round_clamp(as * s::DECAY_ONE, 1, s::DECAY_ONE) - 1);
         const double tau_real = dt * s::DECAY_ONE / double(du + 1);
         L.tau_syn_error =
             std::max(L.tau_syn_error, std::abs(tau_real - p.params.tau_syn[i]) / p.params.tau_syn[i]);
       }
-      if (p.kind == NeuronKind::kCubaLIF || p.kind == NeuronKind::kLIF) {
+      if (!p.params.tau_mem.empty()) {  // LIF, CubaLIF, LI, CubaLI
         const double am = dt / p.params.tau_mem[i];
         dv = static_cast<uint32_t>(round_clamp(am * s::DECAY_ONE, 0, s::DECAY_ONE - 1));
+        if (readout && dv == 0) ++frozen;
         const double tau_real =
             dv == 0 ? std::numeric_limits<double>::infinity() : dt * s::DECAY_ONE / double(dv);
         L.tau_mem_error =
@@ -228,23 +266,23 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
       }
       ++du_hist[du];
       ++dv_hist[dv];
-      const double theta = p.params.v_threshold[i] - v_leak_of(p, i);
+      const double theta = readout ? 0.0 : p.params.v_threshold[i] - v_leak_of(p, i);
       bool sat = false;
-      const int64_t vth = round_clamp(lam * theta / 64.0, 0, kVthMax, &sat);
+      const int64_t vth = readout ? 0 : round_clamp(lam * theta / 64.0, 0, kVthMax, &sat);
       if (sat) ++L.threshold_saturated;
       if (theta != 0)
         L.threshold_error =
             std::max(L.threshold_error, std::abs(double(vth) * 64.0 / lam - theta) / std::abs(theta));
       const double beta = bias_gain(p, i, dt, lam) * p.params.input_bias[i];
-      if (beta != 0 && p.kind == NeuronKind::kCubaLIF) ++cuba_bias;
+      if (beta != 0 && has_current(p.kind)) ++cuba_bias;
       bool bsat = false;
       q.bias_mant[g] =
           static_cast<int32_t>(round_clamp(beta / double(1 << bias_exp), kBiasMin, kBiasMax, &bsat));
       if (bsat) ++L.bias_saturated;
       // The chip's v is relative to v_leak (it decays toward 0 and resets to 0): start at -v_leak.
       q.init_v[g] = static_cast<int32_t>(round_clamp(-lam * v_leak_of(p, i), -arith::kVMax, arith::kVMax));
-      if (reset_mode == pb::RESET_ZERO && p.params.v_reset[i] != v_leak_of(p, i)) ++reset_moved;
-      const auto key = std::make_tuple(du, dv, static_cast<uint32_t>(vth), bias_exp);
+      if (!readout && reset_mode == pb::RESET_ZERO && p.params.v_reset[i] != v_leak_of(p, i)) ++reset_moved;
+      const auto key = std::make_tuple(du, dv, static_cast<uint32_t>(vth), bias_exp, readout);
       auto it = profile_ids.find(key);
       if (it == profile_ids.end()) {
         pb::Profile pr;
@@ -253,6 +291,7 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
         pr.set_vth(static_cast<uint32_t>(vth));
         pr.set_bias_exp(bias_exp);
         pr.set_reset_mode(reset_mode);
+        pr.set_readout(readout);
         it = profile_ids.emplace(key, static_cast<uint32_t>(q.profiles.size())).first;
         q.profiles.push_back(pr);
       }
@@ -267,7 +306,10 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
     if (reset_moved)
       L.notes.push_back(std::to_string(reset_moved) +
                         " neurons have v_reset != v_leak: the chip resets v to v_leak");
-    if (reset_mode == pb::RESET_SUBTRACT) L.notes.push_back("reset by subtraction: v_reset ignored");
+    if (reset_mode == pb::RESET_SUBTRACT && !readout) L.notes.push_back("reset by subtraction: v_reset ignored");
+    if (frozen)
+      L.notes.push_back(std::to_string(frozen) + " read-out neurons have tau_mem >= 8192 dt: v does not decay on "
+                        "the chip (dv 0) and may saturate");
     if (cuba_bias)
       L.notes.push_back(
           std::to_string(cuba_bias) +
@@ -315,7 +357,7 @@ QNet quantise(const Network& net, double dt, pb::ResetMode reset_mode, const Sca
                          pr.name + "'): the chip can only output spikes of its neurons");
       for (const Synapse& syn : pr.synapses) {
         const uint32_t g = static_cast<uint32_t>(flat[src]) + syn.pre;
-        q.to_host[g] = 1;
+        if (!is_readout(sp.kind)) q.to_host[g] = 1;  // a read-out's v is read, it sends nothing
         q.out_terms[flat[dst] + syn.post].emplace_back(g, double(syn.weight));
       }
       continue;
@@ -495,7 +537,7 @@ FixedRun simulate_fixed(const QNet& q, const NetworkStimulus& stim, uint32_t ste
     par[n].fu = arith::current_factor(p.du());
     par[n].fv = arith::voltage_factor(p.dv());
     par[n].bias = arith::bias_value(q.bias_mant[n], p.bias_exp());
-    par[n].thr = arith::threshold(p.vth());
+    par[n].thr = arith::compare_threshold(p.vth(), p.readout());
     par[n].subtract = p.reset_mode() == pb::RESET_SUBTRACT;
     st[n].v = q.init_v[n];
   }
@@ -506,6 +548,7 @@ FixedRun simulate_fixed(const QNet& q, const NetworkStimulus& stim, uint32_t ste
     for (uint64_t i = q.out_start[source]; i < q.out_start[source + 1]; ++i)
       acc[q.out_target[i]] += static_cast<uint32_t>(arith::scale_weight(q.out_weight[i], q.out_exp[i]));
   };
+  const bool any_readout = std::any_of(q.readout.begin(), q.readout.end(), [](uint8_t r) { return r != 0; });
   for (uint32_t t = 0; t < steps; ++t) {
     if (t > 0)
       for (uint32_t n : run.neuron_spikes[t - 1]) {
@@ -520,6 +563,11 @@ FixedRun simulate_fixed(const QNet& q, const NetworkStimulus& stim, uint32_t ste
         ++run.source_spikes[q.num_inputs + n];
       }
       acc[n] = 0;
+    }
+    if (any_readout) {
+      std::vector<int32_t>& v = run.readout_v.emplace_back(q.num_neurons, 0);
+      for (uint32_t n = 0; n < q.num_neurons; ++n)
+        if (q.readout[n]) v[n] = st[n].v;
     }
   }
   return run;

@@ -53,6 +53,9 @@ struct QNet {
   std::vector<int32_t> bias_mant, init_v;
   std::vector<uint32_t> pop_of;  // index into `pops`
   std::vector<uint8_t> to_host;  // 1 when the neuron feeds an output (one host fan-out entry)
+  // Read-out neurons (LI, CubaLI; spec §2.6): the host reads v; float v = v * scale + offset.
+  std::vector<uint8_t> readout;
+  std::vector<double> readout_scale, readout_offset;
 
   // Synapses by source, targets ascending within a source: out_target[out_start[s] ..].
   std::vector<uint64_t> out_start;
@@ -66,7 +69,8 @@ struct QNet {
   std::vector<uint32_t> in_entries;
   std::vector<uint16_t> in_exp_mask;  // bit (exp + 8)
 
-  // Outputs: value[o] = out_bias[o] + sum of weight * spike(neuron) (same step).
+  // Outputs: value[o] = out_bias[o] + sum of weight * spike(neuron) (same step), where a read-out
+  // neuron's term is weight * its float v instead.
   std::vector<std::vector<std::pair<uint32_t, double>>> out_terms;
   std::vector<double> out_bias;
   uint32_t latency = 0;
@@ -99,6 +103,7 @@ inline constexpr double kDefaultHeadroom = 32;     // u and v keep +-32 threshol
 inline constexpr double kRaisedHeadroomFloor = 8;  // small weights may trade headroom down to this
 inline constexpr double kCalibrationMargin = 1.25;
 inline constexpr double kHeadroomMin = 1, kHeadroomMax = 4096;  // vth >= 32 at the top
+inline constexpr double kReadoutHeadroom = 2;  // read-outs: twice their hard bound on |v|
 
 /// Docs: docs/mapper.md §2 (the quantisation contract). Throws InputError naming the population
 /// and field for networks the chip cannot express.
@@ -127,6 +132,7 @@ Calibration calibrate(const Network& network, double dt, pb::ResetMode reset_mod
 struct FixedRun {
   std::vector<uint64_t> source_spikes;               // per source: spikes over the run
   std::vector<std::vector<uint32_t>> neuron_spikes;  // [step] -> neurons that spiked, ascending
+  std::vector<std::vector<int32_t>> readout_v;       // [step][neuron]: v after the step (read-outs only)
 };
 FixedRun simulate_fixed(const QNet& q, const NetworkStimulus& stimulus, uint32_t steps);
 

@@ -192,20 +192,44 @@ TEST(MapperQuantise, WeightsThatRoundToZeroAreDropped) {
   EXPECT_EQ(q.in_entries.at(0) + q.in_entries.at(2), 2u);
 }
 
-TEST(MapperQuantise, LiReadoutIsRefusedWithItsName) {
+// LI and CubaLI populations become read-out neurons (spec §2.6): a read-out profile each, scaled
+// from the bound on |v| (no threshold), and the output terms read their v.
+TEST(MapperQuantise, LiAndCubaLiBecomeReadoutNeurons) {
   Network net = tiny(2, 1.0f);
-  Population li;
-  li.name = "readout_li";
-  li.size = 2;
-  li.kind = NeuronKind::kLI;
-  li.params.tau_mem = {0.01, 0.01};
-  li.params.r = {1, 1};
-  li.params.v_leak = {0, 0};
-  li.params.input_bias = {0, 0};
-  net.add_population(li);
-  EXPECT_NE(
-      error_of([&] { detail::quantise(net, 1e-3, pb::RESET_ZERO); }).find("population 'readout_li' (LI)"),
-      std::string::npos);
+  const PopulationId lif = *net.find("l1");
+  for (NeuronKind kind : {NeuronKind::kLI, NeuronKind::kCubaLI}) {
+    Network n = net;
+    Population li;
+    li.name = "readout_li";
+    li.size = 2;
+    li.kind = kind;
+    li.params.tau_mem = {0.01, 0.01};
+    li.params.r = {1, 1};
+    li.params.v_leak = {0.25, 0.25};
+    li.params.input_bias = {0, 0};
+    if (kind == NeuronKind::kCubaLI) li.params.tau_syn = {0.005, 0.005}, li.params.w_in = {1, 1};
+    const PopulationId ro = n.add_population(li);
+    Projection pr;
+    pr.name = "l1->readout_li";
+    pr.synapses = {{0, 0, 0.5f}, {1, 1, -0.75f}};
+    n.add_projection(lif, ro, pr);
+    const detail::QNet q = detail::quantise(n, 1e-3, pb::RESET_ZERO);
+    ASSERT_EQ(q.pops.size(), 2u);
+    const detail::PopRange& r = q.pops[1];
+    for (uint32_t i = 0; i < r.size; ++i) {
+      const uint32_t g = r.first + i;
+      EXPECT_TRUE(q.profiles[q.profile[g]].readout()) << kind_name(kind);
+      EXPECT_EQ(q.readout[g], 1);
+      EXPECT_DOUBLE_EQ(q.readout_offset[g], 0.25);
+      // 2x headroom over the bound r * w_in * sum |w| = 0.75 (neuron 1), or |v_leak| = 0.25.
+      EXPECT_DOUBLE_EQ(q.readout_scale[g], 2 * 0.75 / double(1 << 23)) << kind_name(kind);
+    }
+    EXPECT_EQ(q.profiles[q.profile[q.pops[0].first]].readout(), false);
+    EXPECT_EQ(q.profiles[q.profile[q.pops[0].first]].du(), 4095u);
+    if (kind == NeuronKind::kCubaLI) {
+      EXPECT_LT(q.profiles[q.profile[r.first]].du(), 4095u);
+    }
+  }
 }
 
 // ---- end to end: image == direct integer reference ------------------------------------------------
@@ -287,7 +311,7 @@ TEST(MapperMap, FunctionalRunEqualsDirectIntegerReferenceAndTrafficIsHonest) {
 // Every valid NIR test file (those the chip can express) through import -> IR -> image -> functional
 // run, against the direct integer reference of the quantised network.
 TEST(MapperMap, NirFilesRunOnTheChipLikeTheDirectReference) {
-  int mapped = 0;
+  int mapped = 0, with_readouts = 0;
   for (const char* f : {"affine_lif_v1", "broadcast_scalars", "compressed_fixedstr", "conv1d_groups", "conv2d_pool",
                         "conv2d_same_avgpool", "direct_edges", "if_li_scale_v011", "inconsistent_shapes",
                         "linear_cubalif_v020", "multi_input_sum", "nested", "nested_dotted", "v01_noversion"}) {
@@ -300,32 +324,49 @@ TEST(MapperMap, NirFilesRunOnTheChipLikeTheDirectReference) {
       MapResult m;
       const std::string err = error_of([&] { m = map_network(net, o); });
       if (err != "(no error)") {
-        // The only networks refused are those with a non-spiking LI read-out or an input wired to an output.
-        EXPECT_TRUE(err.find("(LI)") != std::string::npos || err.find("fed directly by input") != std::string::npos)
-            << err;
+        // The only networks refused are those with an input wired to an output.
+        EXPECT_TRUE(err.find("fed directly by input") != std::string::npos) << err;
         continue;
       }
       ++mapped;
       const NetworkStimulus st = synthetic_stimulus(m.input.size(), 25, 0.5, 5);
-      const ChipRun chip = run_chip(m, st);
+      ChipRun chip;
+      pb::RunResult result;  // with the read-outs' v (spec §2.6), when the outputs have read-outs
+      if (m.output.readouts.empty()) {
+        chip = run_chip(m, st);
+      } else {
+        auto b = BackendRegistry::create("functional");
+        b->load(m.image);
+        RunOptions ro;
+        ro.probes = m.output.readout_probes();
+        result = run(*b, m.stimuli(st), ro);
+        chip.counters = b->counters();
+      }
       const detail::QNet q = detail::quantise(net, m.report.dt, pb::RESET_ZERO);
       const uint32_t steps = st.num_steps + m.output.latency;
       const detail::FixedRun ref = detail::simulate_fixed(q, st, steps);
       uint64_t total = 0;
       for (const auto& v : ref.neuron_spikes) total += v.size();
       EXPECT_EQ(chip.counters.total(spec::CNT_SPIKES), total);
-      // Decoded outputs equal the reference's output values step by step.
-      const NetworkResponse got = m.decode(chip.spikes, steps);
+      // Decoded outputs equal the reference's output values step by step (read-outs: its v).
+      const NetworkResponse got = m.output.readouts.empty() ? m.decode(chip.spikes, steps) : m.decode(result);
       std::vector<std::vector<double>> want(st.num_steps, q.out_bias);
-      for (uint32_t t = m.output.latency; t < steps; ++t)
+      for (uint32_t t = m.output.latency; t < steps; ++t) {
         for (uint32_t n : ref.neuron_spikes[t])
           for (uint32_t o2 = 0; o2 < q.num_outputs; ++o2)
             for (const auto& [g, w] : q.out_terms[o2])
               if (g == n) want[t - m.output.latency][o2] += w;
+        for (uint32_t o2 = 0; o2 < q.num_outputs; ++o2)
+          for (const auto& [g, w] : q.out_terms[o2])
+            if (q.readout[g])
+              want[t - m.output.latency][o2] += w * (ref.readout_v[t][g] * q.readout_scale[g] + q.readout_offset[g]);
+      }
+      if (!m.output.readouts.empty()) ++with_readouts;
       EXPECT_EQ(got.values, want);
     }
   }
   EXPECT_GE(mapped, 16);
+  EXPECT_GE(with_readouts, 2);  // if_li_scale_v011's LI read-out, with both strategies
 }
 
 TEST(MapperMap, TrafficPredictionEqualsCountersForTheSameImage) {

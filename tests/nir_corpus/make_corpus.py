@@ -423,6 +423,28 @@ def nir_plain():
     save("nir_plain", g, "1.0.6", x.reshape(30, 50, 24), y, compression="gzip")
 
 
+# A CubaLI read-out (NIR 1.0's CubaLI: CubaLIF's current and voltage without a threshold), as the
+# NIR library writes it (r = 1, w_in = 1, times in seconds): a Norse-style CubaLIF hidden layer.
+def cubali_readout():
+    rng = np.random.RandomState(1306)
+    groups = contiguous_groups(4, 5)
+    in_group = np.repeat(np.arange(4), 5)
+    hid = labels_of(24, 4)
+    w1 = group_weights(rng, 24, 20, hid, in_group, 1.2, 0.0, 0.4)
+    w2 = group_weights(rng, 4, 24, np.arange(4), hid, 1.5, -0.5, 0.3)
+    g = graph({
+        "input": {"type": "Input", "shape": np.array([20])},
+        "fc1": {"type": "Affine", "weight": w1, "bias": np.zeros(24, F32)},
+        "lif1": norse_cubalif(24),
+        "fc2": {"type": "Affine", "weight": w2, "bias": np.zeros(4, F32)},
+        "readout": {"type": "CubaLI", "tau_syn": np.full(4, 0.005, F32), "tau_mem": np.full(4, 0.02, F32),
+                    "r": np.ones(4, F32), "v_leak": np.zeros(4, F32), "w_in": np.ones(4, F32)},
+        "output": {"type": "Output", "shape": np.array([4])},
+    }, [("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "readout"), ("readout", "output")])
+    x, y = grouped_raster(rng, 32, 50, groups, 0.4, 0.03)
+    save("nir_cubali_readout", g, "1.0.6", x, y)
+
+
 def main():
     snntorch_leaky()
     snntorch_braille()
@@ -436,6 +458,7 @@ def main():
     lava_dl_netx(False)
     lava_dl_netx(True)
     nir_plain()
+    cubali_readout()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ namespace lifchip::cli {
 namespace {
 
 struct EvaluateCliOptions {
-  std::string inputs, labels, backend = "functional", decode = "count", encoding, model = "loihi1", image, bindings;
+  std::string inputs, labels, backend = "functional", decode = "auto", encoding, model = "loihi1", image, bindings;
   uint32_t steps = 0, max_samples = 0;
   double max_value = 1;
   uint64_t seed = 1;
@@ -82,7 +82,7 @@ NetworkMapping stored_mapping(const EvaluateCliOptions& o, const std::function<N
 }
 
 int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMapping(bool)>& map) {
-  const flow::ResponseDecode decode = flow::parse_response_decode(o.decode);
+  if (o.decode != "auto") flow::parse_response_decode(o.decode);  // a bad name fails before any work
   const flow::EnergyModel model = flow::load_energy_model(o.model);
   reject_directory(o.inputs);
   // Inputs first (a bad file fails before the mapping work), then labels, then the mapping.
@@ -135,6 +135,11 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
                          std::to_string(e.index) + "; " + nm.path + " has " + std::to_string(mapped.input.size()) +
                          " inputs");
 
+  // auto: spike outputs by count, read-out outputs (LI/CubaLI v) by their maximum over time (as
+  // Norse's and SpyTorch's classifiers decode them).
+  const std::string decode_name =
+      o.decode != "auto" ? o.decode : (mapped.output.readouts.empty() ? "count" : "max");
+  const flow::ResponseDecode decode = flow::parse_response_decode(decode_name);
   flow::EvaluateOptions eo;
   eo.backend = o.backend;
   eo.decode = decode;
@@ -152,7 +157,7 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
   const std::vector<std::string> warnings = flow::evaluation_warnings(a);
 
   if (nm.json) {
-    nlohmann::json j = flow::evaluation_json(ev, mapped, e, nm.path, o.inputs, o.backend, o.decode, warnings);
+    nlohmann::json j = flow::evaluation_json(ev, mapped, e, nm.path, o.inputs, o.backend, decode_name, warnings);
     // Observed populations' ports go under "populations", by their own names.
     nlohmann::json ports = nlohmann::json::array(), pops = nlohmann::json::array();
     for (nlohmann::json p : j["ports"]) {
@@ -173,7 +178,8 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
             << ", on the " << o.backend << " model\n"
             << "  mapped: " << mapped.report.fit.message << " (mesh " << mapped.image.config().mesh_width() << "x"
             << mapped.image.config().mesh_height() << ", dt " << mapped.report.dt * 1e3 << " ms)\n"
-            << "  decode: " << o.decode << ", " << decode_meaning(decode) << "\n\n";
+            << "  decode: " << decode_name << (o.decode == "auto" ? " (auto)" : "") << ", " << decode_meaning(decode)
+            << "\n\n";
   Table t({"figure", "chip", "float"});
   if (a.chip_accuracy) t.add({"accuracy", percent(*a.chip_accuracy), percent(*a.float_accuracy)});
   t.add({"same class on chip and in float",
@@ -220,8 +226,10 @@ void add_evaluate_command(CLI::App& app, Action& action) {
       ->required();
   sub->add_option("--labels", o->labels, "True classes, one per sample (.npy or .csv): accuracy on chip and in float");
   sub->add_option("--backend", o->backend, "Chip model")->capture_default_str();
-  sub->add_option("--decode", o->decode, "How outputs become a class: count | mean | max | last | first")
-      ->check(CLI::IsMember({"count", "mean", "max", "last", "first"}))
+  sub->add_option("--decode", o->decode,
+                  "How outputs become a class: count | mean | max | last | first (auto: count for spike "
+                  "outputs, max for read-outs)")
+      ->check(CLI::IsMember({"auto", "count", "mean", "max", "last", "first"}))
       ->capture_default_str();
   sub->add_option("--encoding", o->encoding, "Analogue inputs: rate | latency coding")
       ->check(CLI::IsMember({"rate", "latency"}));

@@ -21,6 +21,7 @@ namespace m = lifchip::mapper;
 
 struct MapCliOptions {
   std::string input, output, report, bindings, mesh = "auto", reset = "zero", samples, dt = "auto";
+  std::vector<std::string> readouts;
   bool json = false;
   m::MapOptions map;
   uint32_t sample_steps = 0;
@@ -29,6 +30,9 @@ struct MapCliOptions {
 void add_map_options(CLI::App* c, MapCliOptions* o) {
   c->add_option("NETWORK", o->input, "Network: NIR (.nir/.h5/.hdf5) or our protobuf (.pb/.txtpb/...)")
       ->required();
+  c->add_option("--readout", o->readouts,
+                "Read this population out as its membrane potential (LIF -> LI, CubaLIF -> CubaLI: read-out "
+                "neurons that never spike, spec §2.6); repeatable");
   c->add_option("--mesh", o->mesh,
                 "Mesh size: auto (the smallest near-square mesh the network fits: 1x1, 2x1, 2x2, 3x2, ...) "
                 "or WxH (at most 16x16)")
@@ -77,8 +81,8 @@ void finish_options(MapCliOptions& o) {
     throw InputError("option '--sample-steps': needs --samples");
 }
 
-m::Network load(const std::string& path, m::Report* report) {
-  flow::NetworkFile f = flow::load_network_file(path);
+m::Network load(const std::string& path, m::Report* report, const std::vector<std::string>& readouts = {}) {
+  flow::NetworkFile f = flow::load_network_file(path, readouts);
   if (report) *report = f.import_report;
   return std::move(f.network);
 }
@@ -150,7 +154,7 @@ int do_import(const MapCliOptions& o) {
 
 int do_fit(MapCliOptions o) {
   finish_options(o);
-  const m::Network net = load(o.input, nullptr);
+  const m::Network net = load(o.input, nullptr, o.readouts);
   check_sample_inputs(o, net);
   const m::FitResult f = for_file(o.input, [&] { return m::fit_network(net, o.map); });
   if (o.json) {
@@ -171,7 +175,7 @@ NetworkMapping import_and_map(MapCliOptions& o, bool map = true) {
   NetworkMapping nm;
   nm.path = o.input;
   nm.json = o.json;
-  flow::NetworkFile f = flow::load_network_file(o.input);
+  flow::NetworkFile f = flow::load_network_file(o.input, o.readouts);
   check_sample_inputs(o, f.network);
   nm.options = o.map;
   if (map) nm.mapped = flow::map_network_file(f, o.map, o.samples);

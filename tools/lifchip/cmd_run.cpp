@@ -212,6 +212,10 @@ std::string summary_text(const RunCmdOptions& o, const pb::ChipImage& image, con
     }
     os << t.str();
   }
+  if (r.readouts_size() > 0)
+    os << "\nread-outs: " << r.readouts_size() << " ranges, " << group_digits(r.readout_words())
+       << " words read (" << group_digits(r.readout_host_cycles())
+       << " host-bus cycles, spec §10.7; values per step: --json or -o)\n";
   return os.str();
 }
 
@@ -263,6 +267,18 @@ nlohmann::json summary_json(const RunCmdOptions& o, const pb::ChipImage& image, 
     probes.push_back(
         {{"what", p.what()}, {"values", std::vector<int32_t>(p.values().begin(), p.values().end())}});
   j["probes"] = std::move(probes);
+  if (r.readouts_size() > 0) {
+    json ro = json::array();
+    for (const pb::ReadoutTrace& t : r.readouts())
+      ro.push_back({{"x", t.x()},
+                    {"y", t.y()},
+                    {"first", t.first()},
+                    {"count", t.count()},
+                    {"v", std::vector<int32_t>(t.values().begin(), t.values().end())}});
+    j["readouts"] = std::move(ro);
+    j["readout_words"] = r.readout_words();
+    j["readout_host_cycles"] = r.readout_host_cycles();
+  }
   return j;
 }
 

@@ -232,6 +232,7 @@ class Chip {
       auto* n = ro.probes.add_neurons();
       n->set_x(c.x), n->set_y(c.y), n->set_neuron(c.core_neuron);
     }
+    *ro.probes.mutable_readouts() = m.output.readout_probes().readouts();  // LI/CubaLI outputs' v
     const uint32_t steps = samples.front().num_steps, outputs = m.output.size();
     const std::size_t channels = m.output.channels.size();
     auto run = std::make_shared<PyRun>();

@@ -55,7 +55,7 @@ Detection detect(const Network& net) {
     all.push_back(&p);
     has_if |= p.kind == NeuronKind::kIF;
     has_cuba |= p.kind == NeuronKind::kCubaLIF;
-    has_li |= p.kind == NeuronKind::kLI;
+    has_li |= is_readout(p.kind);
     if (p.kind == NeuronKind::kLIF || p.kind == NeuronKind::kCubaLIF) lif.push_back(&p);
     all_r_one &= std::all_of(p.params.r.begin(), p.params.r.end(), is_one);
     all_w_in_one &= std::all_of(p.params.w_in.begin(), p.params.w_in.end(), is_one);

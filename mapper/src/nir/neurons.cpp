@@ -49,5 +49,14 @@ const TranslatorRegistration kLI(neuron("LI", 140, NeuronKind::kLI,
                                          {"v_leak", kRequired, false, &P::v_leak}},
                                         false));
 
+// CubaLI (NIR 1.0): CubaLIF's current and voltage without the threshold, also a read-out.
+const TranslatorRegistration kCubaLI(neuron("CubaLI", 150, NeuronKind::kCubaLI,
+                                            {{"tau_syn", kRequired, true, &P::tau_syn},
+                                             {"tau_mem", kRequired, true, &P::tau_mem},
+                                             {"r", kRequired, false, &P::r},
+                                             {"v_leak", kRequired, false, &P::v_leak},
+                                             {"w_in", 1.0, false, &P::w_in}},
+                                            false));
+
 }  // namespace
 }  // namespace lifchip::mapper::nir

@@ -78,13 +78,30 @@ std::string bindings_json(const mapper::MapResult& r) {
     ch.push_back(
         {{"population", c.population}, {"neuron", c.neuron}, {"x", c.x}, {"y", c.y}, {"core_neuron", c.core_neuron}});
   j["output_channels"] = ch;  // [host channel]
+  if (!r.output.readouts.empty()) {  // only then: spike-only bindings stay as they were
+    json ro = json::array();
+    for (const auto& c : r.output.readouts)
+      ro.push_back({{"population", c.population},
+                    {"neuron", c.neuron},
+                    {"x", c.x},
+                    {"y", c.y},
+                    {"core_neuron", c.core_neuron},
+                    {"scale", c.scale},
+                    {"offset", c.offset}});
+    j["output_readouts"] = ro;  // [read-out index]
+  }
   json terms = json::array();
   for (const auto& t : r.output.terms) {
     json list = json::array();
-    for (const auto& x : t) list.push_back({x.channel, x.weight});
+    for (const auto& x : t) {
+      if (x.readout)
+        list.push_back({x.channel, x.weight, "v"});
+      else
+        list.push_back({x.channel, x.weight});
+    }
     terms.push_back(list);
   }
-  j["output_terms"] = terms;  // [output index] -> [[channel, weight], ...]
+  j["output_terms"] = terms;  // [output index] -> [[channel, weight] or [read-out, weight, "v"], ...]
   j["output_bias"] = r.output.bias;
   j["latency"] = r.output.latency;
   return j.dump(2) + "\n";
@@ -109,7 +126,7 @@ Bindings parse_bindings(const std::string& text, const std::string& name) {
                      kBindingsFormat + "' (write it with `lifchip map --bindings`)");
   static const char* const kKeys[] = {"format",         "dt_s",           "reset",         "input_ports",
                                       "input_targets",  "output_ports",   "output_channels", "output_terms",
-                                      "output_bias",    "latency"};
+                                      "output_bias",    "latency",        "output_readouts"};
   for (const auto& [key, value] : j.items()) {
     (void)value;
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
@@ -147,6 +164,21 @@ Bindings parse_bindings(const std::string& text, const std::string& name) {
     x.core_neuron = rd.u32(rd.at(ch[c], "core_neuron", w + ": "), w + ".core_neuron");
     b.output.channels.push_back(x);
   }
+  if (j.contains("output_readouts")) {
+    const json& ro = rd.array(j["output_readouts"], "'output_readouts'");
+    for (std::size_t c = 0; c < ro.size(); ++c) {
+      const std::string w = "output_readouts[" + std::to_string(c) + "]";
+      mapper::OutputBinding::Readout x;
+      x.population = rd.text(rd.at(ro[c], "population", w + ": "), w + ".population");
+      x.neuron = rd.u32(rd.at(ro[c], "neuron", w + ": "), w + ".neuron");
+      x.x = rd.u32(rd.at(ro[c], "x", w + ": "), w + ".x");
+      x.y = rd.u32(rd.at(ro[c], "y", w + ": "), w + ".y");
+      x.core_neuron = rd.u32(rd.at(ro[c], "core_neuron", w + ": "), w + ".core_neuron");
+      x.scale = rd.number(rd.at(ro[c], "scale", w + ": "), w + ".scale");
+      x.offset = rd.number(rd.at(ro[c], "offset", w + ": "), w + ".offset");
+      b.output.readouts.push_back(x);
+    }
+  }
   const json& terms = rd.array(rd.at(j, "output_terms", ""), "'output_terms'");
   for (std::size_t o = 0; o < terms.size(); ++o) {
     const std::string w = "output_terms[" + std::to_string(o) + "]";
@@ -154,12 +186,15 @@ Bindings parse_bindings(const std::string& text, const std::string& name) {
     for (std::size_t k = 0; k < rd.array(terms[o], w).size(); ++k) {
       const std::string wk = w + "[" + std::to_string(k) + "]";
       const json& t = terms[o][k];
-      if (!t.is_array() || t.size() != 2) throw InputError(name + ": " + wk + " must be [channel, weight]");
-      const uint32_t channel = rd.u32(t[0], wk + " channel");
-      if (channel >= b.output.channels.size())
-        throw InputError(name + ": " + wk + ": channel " + std::to_string(channel) + " >= the " +
-                         std::to_string(b.output.channels.size()) + " output channels");
-      list.push_back({channel, rd.number(t[1], wk + " weight")});
+      const bool readout = t.is_array() && t.size() == 3 && t[2] == "v";
+      if (!t.is_array() || (t.size() != 2 && !readout))
+        throw InputError(name + ": " + wk + " must be [channel, weight] or [read-out, weight, \"v\"]");
+      const uint32_t channel = rd.u32(t[0], wk + (readout ? " read-out" : " channel"));
+      const std::size_t limit = readout ? b.output.readouts.size() : b.output.channels.size();
+      if (channel >= limit)
+        throw InputError(name + ": " + wk + ": " + (readout ? "read-out " : "channel ") + std::to_string(channel) +
+                         " >= the " + std::to_string(limit) + (readout ? " output read-outs" : " output channels"));
+      list.push_back({channel, rd.number(t[1], wk + " weight"), readout});
     }
     b.output.terms.push_back(std::move(list));
   }

@@ -17,13 +17,18 @@ void reject_directory(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory, expected a file");
 }
 
-NetworkFile load_network_file(const std::string& path) {
+NetworkFile load_network_file(const std::string& path, const std::vector<std::string>& readouts) {
   NetworkFile f;
   f.path = path;
   f.network = for_file(path, [&] {
     reject_directory(path);
     return mapper::import_network(path, &f.import_report);
   });
+  for (const std::string& name : readouts) {
+    const std::string what = for_file(path, [&] { return mapper::make_readout(f.network, name); });
+    if (f.import_report.sections.empty()) f.import_report.sections.push_back({"import", {}, {}});
+    f.import_report.sections.front().note(what);
+  }
   return f;
 }
 

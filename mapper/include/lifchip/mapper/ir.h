@@ -14,13 +14,19 @@ namespace lifchip::mapper {
 
 /// What a population is. Input and Output are the network's ports: inputs emit spikes from the
 /// host, outputs are what the host reads (spikes of the neurons projecting into them).
-enum class NeuronKind { kInput, kOutput, kCubaLIF, kLIF, kIF, kLI };
+enum class NeuronKind { kInput, kOutput, kCubaLIF, kLIF, kIF, kLI, kCubaLI };
 
 const char* kind_name(NeuronKind kind);
+/// LI and CubaLI: non-spiking read-outs, mapped to read-out neurons (spec §2.6) whose v the host
+/// reads every step.
+constexpr bool is_readout(NeuronKind kind) { return kind == NeuronKind::kLI || kind == NeuronKind::kCubaLI; }
+/// CubaLIF and CubaLI: a synaptic current state (tau_syn, w_in) in front of v.
+constexpr bool has_current(NeuronKind kind) { return kind == NeuronKind::kCubaLIF || kind == NeuronKind::kCubaLI; }
 
 /// Per-neuron float parameters, NIR's continuous-time terms (units and models: docs/nir.md). A
 /// vector a kind takes holds exactly one value per neuron; the others are empty:
 ///   CubaLIF: all;  LIF: all but tau_syn, w_in;  LI: tau_mem, r, v_leak, input_bias;
+///   CubaLI: tau_mem, tau_syn, r, v_leak, w_in, input_bias;
 ///   IF: r, v_threshold, v_reset, input_bias;  Output: input_bias;  Input: none.
 struct NeuronParams {
   std::vector<double> tau_mem, tau_syn, r, v_leak, v_threshold, v_reset, w_in;
@@ -103,6 +109,12 @@ class Network {
   bool operator==(const Network& o) const;
   bool operator!=(const Network& o) const { return !(*this == o); }
 };
+
+/// Makes population `name` a non-spiking read-out (`--readout NAME`): LIF becomes LI and CubaLIF
+/// becomes CubaLI, keeping every parameter they share (v_threshold and v_reset are dropped); LI and
+/// CubaLI stay. Throws InputError naming the population for any other kind or an unknown name.
+/// Returns what it did, for the report ("population 'out' (LIF) read out as LI").
+std::string make_readout(Network& network, const std::string& name);
 
 // ---- Conversions with our protobuf format (mapper/proto/lifchip/network.proto). ----
 // to_proto writes ports and populations in index order by kind (inputs, populations, outputs),

@@ -153,8 +153,17 @@ struct InputBinding {
 /// Host output channels and how they make the network's outputs. Channel c carries the spikes of
 /// one chip neuron (`channels[c]`). Output index o (output ports concatenated, as inputs) at step t
 /// is  bias[o] + sum over terms[o] of weight * spike(channel, t - latency)  — for the usual
-/// LIF -> Output edge that is exactly one term with weight 1 (identity() is then true).
+/// LIF -> Output edge that is exactly one term with weight 1 (identity() is then true). A term
+/// with `readout` set reads a read-out neuron instead (LI/CubaLI, spec §2.6): weight * the float v
+/// of readouts[channel] at step t - latency, v = chip v * scale + offset.
 struct OutputBinding {
+  struct Readout {
+    std::string population;
+    uint32_t neuron = 0;       // index in the population
+    uint32_t x = 0, y = 0;     // core
+    uint32_t core_neuron = 0;  // index on that core
+    double scale = 1, offset = 0;
+  };
   struct Channel {
     std::string population;
     uint32_t neuron = 0;       // index in the population
@@ -162,11 +171,13 @@ struct OutputBinding {
     uint32_t core_neuron = 0;  // index on that core
   };
   struct Term {
-    uint32_t channel = 0;
+    uint32_t channel = 0;  // host channel, or index in `readouts` when `readout`
     double weight = 0;
+    bool readout = false;
   };
   std::vector<PortSlice> ports;
   std::vector<Channel> channels;         // [host channel]
+  std::vector<Readout> readouts;         // read-out neurons, in network order
   std::vector<std::vector<Term>> terms;  // [network output index]
   std::vector<double> bias;              // [network output index]
   /// Steps between an input spike at step t and the earliest output spike it can cause: the chip
@@ -175,6 +186,9 @@ struct OutputBinding {
   uint32_t latency = 0;
   bool identity() const;
   uint32_t size() const { return static_cast<uint32_t>(terms.size()); }
+  /// What a run must read for the read-outs: one range per run of consecutive neurons of a core
+  /// (spec §10.7), in `readouts` order. Empty when there are none.
+  pb::ProbeSpec readout_probes() const;
 };
 
 /// Per step, per network output index, the output's value (see OutputBinding); for an identity
@@ -276,7 +290,10 @@ struct MapResult {
   pb::Stimuli stimuli(const NetworkStimulus& stimulus) const;
   /// Output spikes of a run of `image` -> the network's outputs (latency already removed, so step
   /// t of the response lines up with step t of the float reference). `num_steps` = steps run.
+  /// Throws InputError when the outputs include read-outs (their v is in the run result only).
   NetworkResponse decode(const std::vector<OutputSpike>& spikes, uint32_t num_steps) const;
+  /// The same from a run result, read-outs included (the run must have read output.readout_probes();
+  /// InputError naming the missing read-out otherwise).
   NetworkResponse decode(const pb::RunResult& result) const;
 };
 

@@ -29,8 +29,9 @@ struct NetworkFile {
   mapper::Network network;
   mapper::Report import_report;
 };
-/// Imports `path` (InputError naming it).
-NetworkFile load_network_file(const std::string& path);
+/// Imports `path` (InputError naming it). `readouts`: populations to read out (`--readout NAME`,
+/// mapper::make_readout), each noted in the import report; the float reference sees them too.
+NetworkFile load_network_file(const std::string& path, const std::vector<std::string>& readouts = {});
 /// Maps it as `lifchip map` does: the sample inputs checked against the network (naming
 /// `samples_name`), the image named after the file unless options.image_name is set, the import's
 /// report sections in front of the map's.
