@@ -154,7 +154,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/core_model/proto/lifchip/image.proto
               ${PROJECT_SOURCE_DIR}/core_model/proto/lifchip/run.proto
               ${PROJECT_SOURCE_DIR}/mapper/proto/lifchip/network.proto
         DESTINATION ${CMAKE_INSTALL_DATADIR}/lifchip/proto)
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/tools/examples/ DESTINATION ${LIFCHIP_INSTALL_EXAMPLESDIR})
+# The generators and the walk-through work on the repository, not on the installed copy.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/tools/examples/ DESTINATION ${LIFCHIP_INSTALL_EXAMPLESDIR} PATTERN "*.py" EXCLUDE)
 
 set(LIFCHIP_CONFIG_RTL_TARGET "")
 if(LIFCHIP_BUILD_RTL)

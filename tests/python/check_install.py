@@ -1,7 +1,7 @@
 # `cmake --install` into a temporary prefix, then the installed tree used on its own
 # (docs/cpp_library.md, docs/python.md):
 #   1. no installed CMake package file or header names the source or the build tree;
-#   2. the installed program runs;
+#   2. the installed program runs, and `lifchip demo` finds the installed examples;
 #   3. a C++ program outside the project (tests/downstream, copied out of the source tree) is
 #      configured with find_package(lifchip 0.1) against the prefix alone, built and run, and prints
 #      the figures the installed `lifchip evaluate --json` prints on the same files; its compile and
@@ -58,9 +58,14 @@ with tempfile.TemporaryDirectory() as tmp:
     program = os.path.join(prefix, "bin", "lifchip")
     if "functional" not in run([program, "backends"]):
         fail("lifchip backends does not list functional")
+    # `lifchip demo` away from the repository finds the installed examples, not the source tree's.
+    examples = os.path.join(prefix, "share", "lifchip", "examples")
+    demo = json.loads(run([program, "demo", "--backend", "functional", "--samples", "20", "--json",
+                           "--report", os.path.join(tmp, "demo.html")], cwd=tmp))
+    if demo["network"] != os.path.join(examples, "digits.nir"):
+        fail(f"the installed lifchip demo used {demo['network']}, not {examples}/digits.nir")
 
     # 3. A downstream C++ program against the prefix alone.
-    examples = os.path.join(prefix, "share", "lifchip", "examples")
     downstream = os.path.join(tmp, "downstream")
     shutil.copytree(os.path.join(source, "tests", "downstream"), downstream)
     ds_build = os.path.join(tmp, "downstream-build")
