@@ -47,7 +47,8 @@ std::string example(const std::string& name) {
   if (std::filesystem::exists(here, ec)) return here;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "lifchip" / "examples" / name;
+    const std::filesystem::path installed =
+        exe.parent_path().parent_path() / "share" / "lifchip" / "examples" / name;
     if (std::filesystem::exists(installed, ec)) return installed.string();
   }
   return std::string(LIFCHIP_EXAMPLES_DIR) + "/" + name;
