@@ -344,3 +344,29 @@ def test_image_run_equals_cli(tmp_path, mapping, digits):
         with pytest.raises(lifchip.InputError) as e:
             f()
         assert words in str(e.value)
+
+
+def test_seal_image_equals_cli(tmp_path):
+    # An image with its checksum cleared, sealed by the module and by `lifchip image seal`: the same
+    # bytes, text and binary, in place and to another file; bad input gives the CLI's line.
+    text = open(os.path.join(EXAMPLES, "small_net.image.txtpb")).read()
+    unsealed = "\n".join(l for l in text.splitlines() if not l.strip().startswith("checksum:")) + "\n"
+    assert unsealed != text
+    for out in ("a.image.txtpb", "a.image.pb"):
+        src = tmp_path / "in.image.txtpb"
+        src.write_text(unsealed)
+        checksum = lifchip.seal_image(src, tmp_path / out)
+        cli("image", "seal", str(src), "-o", str(tmp_path / ("cli." + out)))
+        assert (tmp_path / out).read_bytes() == (tmp_path / ("cli." + out)).read_bytes(), out
+        assert lifchip.load_image(str(tmp_path / out)).cores_used == 3
+        assert isinstance(checksum, int) and checksum != 0
+    lifchip.seal_image(src)  # in place: now as the CLI wrote it
+    assert src.read_bytes() == (tmp_path / "cli.a.image.txtpb").read_bytes()
+    bad = tmp_path / "bad.image.txtpb"
+    bad.write_text(unsealed.replace("lfsr_seed", "lfsr_sed", 1))
+    with pytest.raises(lifchip.InputError) as e:
+        lifchip.seal_image(bad)
+    assert str(e.value) == cli_error("image", "seal", str(bad), "-o", str(tmp_path / "x.txtpb"))
+    with pytest.raises(lifchip.InputError) as e:
+        lifchip.seal_image(tmp_path)
+    assert str(e.value) == cli_error("image", "seal", str(tmp_path), "-o", str(tmp_path / "x.txtpb"))

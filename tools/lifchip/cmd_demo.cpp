@@ -39,11 +39,18 @@ struct DemoOptions {
 };
 
 // The bundled files: under the current directory (the repository root, as the README runs it),
-// else where the build found the sources.
+// else beside an installed program (PREFIX/bin/lifchip -> PREFIX/share/lifchip/examples, where
+// cmake --install puts them), else where the build found the sources.
 std::string example(const std::string& name) {
   const std::string here = "tools/examples/" + name;
   std::error_code ec;
   if (std::filesystem::exists(here, ec)) return here;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path installed =
+        exe.parent_path().parent_path() / "share" / "lifchip" / "examples" / name;
+    if (std::filesystem::exists(installed, ec)) return installed.string();
+  }
   return std::string(LIFCHIP_EXAMPLES_DIR) + "/" + name;
 }
 

@@ -553,6 +553,25 @@ PYBIND11_MODULE(_lifchip, m) {
       },
       py::arg("path"));
 
+  // `lifchip image seal IN -o OUT`: the image read and validated, its checksum set, and the bytes the
+  // CLI writes to OUT (text for .txtpb/.pbtxt/.textproto, else binary); the package writes them.
+  m.def(
+      "seal_image",
+      [](const std::string& path, const std::string& out) {
+        pb::ChipImage im = flow::for_file(path, [&] {
+          flow::reject_directory(path);
+          return read_image_file(path);
+        });
+        flow::for_file(path, [&] { seal_image(im); });
+        std::string data;
+        if (is_text_format_path(out))
+          data = image_text(im);
+        else if (!im.SerializeToString(&data))
+          throw InputError(out + ": cannot serialise the image");
+        return py::make_tuple(py::bytes(data), im.checksum());
+      },
+      py::arg("path"), py::arg("out"));
+
   m.def(
       "simulate_float",
       [](const PyMapping& p, const py::array& raster) {

@@ -240,10 +240,15 @@ def stimuli_text(in_spikes_one, input_cores, steps, name="", input_targets=None)
 
 
 def seal(lifchip, text, path):
-    """Writes an image and seals it with `lifchip image seal` (the checksum is the CLI's job)."""
+    """Writes an image and seals it (validated, checksum set): `lifchip` is the package lifchip
+    (``lifchip.seal_image``) or the path of the lifchip program (``lifchip image seal``); the file is
+    the same either way."""
     with open(path, "w") as f:
         f.write(text)
-    subprocess.run([lifchip, "image", "seal", path, "-o", path], check=True, stdout=subprocess.DEVNULL)
+    if isinstance(lifchip, str):
+        subprocess.run([lifchip, "image", "seal", path, "-o", path], check=True, stdout=subprocess.DEVNULL)
+    else:
+        lifchip.seal_image(path)
 
 
 def lifchip_counts(lifchip, image, in_spikes, input_cores, steps, n_out, backend, extra=None, input_targets=None,

@@ -89,6 +89,7 @@ def write_ci_subset(path, task, x, y, layers, steps):
 
 
 def export_all(task, weights, xte, yte, out, lifchip):
+    """`lifchip`: the package lifchip or the path of the lifchip program (chiplif.seal)."""
     steps = chiplif.run_steps(len(weights), task.t_in)
     write_nir(os.path.join(out, f"{task.name}.nir"), task, weights)
     m = TEST_SAMPLES[task.name] or len(yte)

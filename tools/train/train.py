@@ -2,7 +2,7 @@
 # Surrogate-gradient training of a two-layer CUBA-LIF network with the chip's discrete-time dynamics
 # (spec §2.4 in float, weights on the 8-bit mantissa grid), then export: NIR file, float weights,
 # the test set and the directly built chip image. Not run in CI (minutes of CPU).
-#   /usr/bin/python3 tools/train/train.py --task digits --lifchip build/tools/lifchip
+#   /usr/bin/python3 tools/train/train.py --task digits   (the image sealed by `import lifchip`; --use-cli: the CLI)
 import argparse
 import os
 import sys
@@ -99,11 +99,21 @@ def main():
     ap.add_argument("--task", choices=sorted(TASKS), required=True)
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--lifchip", default=os.path.join(chiplif.ROOT, "build", "tools", "lifchip"))
+    ap.add_argument("--lifchip", default=os.path.join(chiplif.ROOT, "build", "tools", "lifchip"),
+                    help="the lifchip program (with --use-cli)")
+    ap.add_argument("--python-path", default=os.path.join(chiplif.ROOT, "build", "tools", "python"),
+                    help="where the built package lifchip is (the build tree's tools/python)")
+    ap.add_argument("--use-cli", action="store_true",
+                    help="seal the exported image with the lifchip CLI instead of `import lifchip`")
     ap.add_argument("--out", default=os.path.join(chiplif.ROOT, "tools", "examples"))
     ap.add_argument("--no-quantise", action="store_true", help="train in plain float (no 8-bit weight grid)")
     ap.add_argument("--export-only", action="store_true", help="re-export the saved <task>_weights.npz")
     args = ap.parse_args()
+    if args.use_cli:
+        sealer = args.lifchip
+    else:
+        sys.path.insert(0, args.python_path)
+        import lifchip as sealer
 
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -111,7 +121,7 @@ def main():
     (xtr, ytr), (xte, yte) = task.splits()
     if args.export_only:
         wz = np.load(os.path.join(args.out, f"{task.name}_weights.npz"))
-        export.export_all(task, [wz["w0"], wz["w1"]], xte, yte, args.out, args.lifchip)
+        export.export_all(task, [wz["w0"], wz["w1"]], xte, yte, args.out, sealer)
         return
     steps = chiplif.run_steps(2, task.t_in)
     model = CubaNet([task.n_in, task.hidden, task.n_classes], task.du, task.dv, args.seed, not args.no_quantise)
@@ -150,7 +160,7 @@ def main():
         os.path.join(args.out, f"{task.name}_weights.npz"), w0=W[0], w1=W[1], du=task.du, dv=task.dv,
         steps=steps, torch_accuracy=acc_torch,
     )
-    export.export_all(task, W, xte, yte, args.out, args.lifchip)
+    export.export_all(task, W, xte, yte, args.out, sealer)
     print(f"{task.name}: torch float test accuracy {acc_torch:.4f}; files in {args.out}")
 
 

@@ -9,13 +9,14 @@ so results are bit for bit the CLI's); this package converts arguments and resul
 ``lifchip.InputError`` (a ``ValueError``) with the CLI's one-line message.
 """
 import json as _json
+import os as _os
 
 import numpy as _np
 
 from . import _lifchip
 from ._lifchip import Image, InputError, Network
 
-__all__ = ["InputError", "Network", "Image", "load_image", "Mapping", "Chip", "Record", "load_network", "map", "simulate_float",
+__all__ = ["InputError", "Network", "Image", "load_image", "seal_image", "Mapping", "Chip", "Record", "load_network", "map", "simulate_float",
            "evaluate", "estimate", "neurobench", "backends"]
 
 
@@ -37,6 +38,25 @@ def load_image(path):
     """A chip image file (``lifchip map -o``, or built by hand), checked as ``lifchip image check``
     does; ``Chip(image).run(stimuli)`` runs it."""
     return _lifchip.load_image(str(path))
+
+
+def seal_image(path, out=None):
+    """Validates a chip image file and sets its checksum, as ``lifchip image seal PATH -o OUT`` (OUT:
+    PATH itself unless given; text for .txtpb/.pbtxt/.textproto, else binary), byte for byte the
+    CLI's file. Returns the checksum."""
+    path = _os.fspath(path)
+    out = path if out is None else _os.fspath(out)
+    data, checksum = _lifchip.seal_image(path, out)
+    tmp = f"{out}.tmp.{_os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        _os.replace(tmp, out)
+    except OSError as e:
+        if _os.path.exists(tmp):
+            _os.remove(tmp)
+        raise InputError(f"{out}: cannot write: {e.strerror}") from None
+    return checksum
 
 
 class Mapping:
