@@ -42,7 +42,7 @@ TEST(Bindings, RoundTripAndTheEncoderReadsEveryTarget) {
   EXPECT_EQ(b.output.channels.size(), m.output.channels.size());
   EXPECT_EQ(b.output.latency, m.output.latency);
   EXPECT_EQ(b.output.bias, m.output.bias);
-  EXPECT_EQ(bindings_json(mapper::MapResult{m.image, m.report, b.input, b.output}), text);
+  EXPECT_EQ(bindings_json(mapper::MapResult{m.image, m.report, b.input, b.output, {}}), text);
 
   // The encoder takes the same file: an input read on two cores sends two packets.
   const Binding enc = parse_binding(text, "b.json", m.input.size());

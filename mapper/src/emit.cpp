@@ -157,6 +157,15 @@ Emitted emit_image(const QNet& q, const Partition& p, const std::vector<uint32_t
         out.output.terms[o].push_back({static_cast<uint32_t>(channel[g]), w});
     }
   out.output.latency = q.latency;
+  for (const PopRange& r : q.pops) {
+    PopulationPlacement& pl = out.placement.emplace_back();
+    pl.population = r.name;
+    pl.sites.reserve(r.size);
+    for (uint32_t i = 0; i < r.size; ++i) {
+      const uint32_t c = p.core_of[r.first + i];
+      pl.sites.push_back({slot[c] % shape.width, slot[c] / shape.width, out.neuron_core_index[r.first + i]});
+    }
+  }
   seal_image(img);
   return out;
 }

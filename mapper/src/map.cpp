@@ -384,6 +384,12 @@ pb::Stimuli MapResult::stimuli(const NetworkStimulus& stimulus) const {
   return st;
 }
 
+const PopulationPlacement* MapResult::placement_of(const std::string& population) const {
+  for (const PopulationPlacement& p : placement)
+    if (p.population == population) return &p;
+  return nullptr;
+}
+
 pb::ProbeSpec OutputBinding::readout_probes() const {
   pb::ProbeSpec spec;
   pb::ProbeSpec::ReadoutRange* last = nullptr;
@@ -526,6 +532,7 @@ MapResult map_network(const Network& network, const MapOptions& options) {
   res.image = std::move(em.image);
   res.input = std::move(em.input);
   res.output = std::move(em.output);
+  res.placement = std::move(em.placement);
 
   const detail::TrafficCount tc = detail::predict_traffic(q, c.part, slot, c.shape.width, c.rates);
   rep.traffic.rates = c.rate_how;

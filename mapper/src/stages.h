@@ -278,6 +278,7 @@ struct Emitted {
   InputBinding input;
   OutputBinding output;
   std::vector<uint32_t> neuron_core_index;  // per chip neuron: its index on its core
+  std::vector<PopulationPlacement> placement;
 };
 Emitted emit_image(const QNet& q, const Partition& p, const std::vector<uint32_t>& slot,
                    const ChipShape& shape, const std::string& name, uint64_t seed);

@@ -90,7 +90,7 @@ def test_map_samples_equals_cli(tmp_path, net, digits):
     assert lifchip.map(net, samples=x[0]).report == lifchip.map(net, samples=x[:1]).report
 
 
-def test_evolve_shapes_and_dtypes(mapping, digits):
+def test_evolve_shapes_and_dtypes(net, mapping, digits):
     x, _ = digits
     chip = lifchip.Chip(mapping)
     assert chip.backend == "functional"
@@ -119,6 +119,28 @@ def test_evolve_shapes_and_dtypes(mapping, digits):
     assert len(keys) == 1
     assert rec[keys[0]].shape == (2, run_steps, 10) and rec[keys[0]].dtype == np.int32
     assert np.any(rec[keys[0]] != 0)
+    # Probes of named populations, hidden ones included: every neuron of each.
+    pops = [p for p in net.populations if p["kind"] not in ("input", "output")]
+    out_pop = keys[0][: -len(".v")]
+    hidden = [p for p in pops if p["name"] != out_pop]
+    assert hidden, "the digits network has a hidden population"
+    _, named = chip.evolve(x[:2], record=["v"], populations=[hidden[0]["name"], out_pop])
+    h = named[hidden[0]["name"] + ".v"]
+    assert h.shape == (2, run_steps, hidden[0]["size"]) and np.any(h != 0)
+    assert np.array_equal(named[out_pop + ".v"], rec[keys[0]])  # the same neurons by either path
+
+
+def test_li_readout_outputs_are_the_readouts_v():
+    corpus = os.path.join(ROOT, "tests", "nir_corpus")
+    m = lifchip.map(lifchip.load_network(os.path.join(corpus, "norse_li_readout.nir")))
+    x = np.load(os.path.join(corpus, "norse_li_readout_x.npy"))[:8]
+    out, _ = lifchip.Chip(m).evolve(x)
+    assert not set(np.unique(out)) <= {0.0, 1.0}, "read-out outputs are voltages, not spikes"
+    ev = lifchip.evaluate(m, x, decode="max")
+    assert ev["chip_class"] == np.argmax(out.max(axis=1), axis=1).tolist()
+    ref = lifchip.simulate_float(m, x)
+    assert np.corrcoef(out.ravel(), ref.ravel())[0, 1] > 0.95
+    assert lifchip.evaluate(m, x)["decode"] == "max"  # auto: read-outs decode by their maximum
 
 
 def test_evolve_equals_cli_run(tmp_path, mapping, digits):

@@ -137,8 +137,7 @@ int evaluate_command(const EvaluateCliOptions& o, const std::function<NetworkMap
 
   // auto: spike outputs by count, read-out outputs (LI/CubaLI v) by their maximum over time (as
   // Norse's and SpyTorch's classifiers decode them).
-  const std::string decode_name =
-      o.decode != "auto" ? o.decode : (mapped.output.readouts.empty() ? "count" : "max");
+  const std::string decode_name = flow::auto_decode(o.decode, mapped.output);
   const flow::ResponseDecode decode = flow::parse_response_decode(decode_name);
   flow::EvaluateOptions eo;
   eo.backend = o.backend;

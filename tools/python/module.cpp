@@ -185,13 +185,16 @@ class Chip {
   }
 
   // One run of a Stimuli message (text format) from a freshly loaded chip, as `lifchip run --json`
-  // reports it: output spikes [n, 3] (step, channel, cycle), counters, per-step figures.
-  py::tuple run(const std::string& stimuli_text, uint32_t steps) {
+  // reports it: output spikes [n, 3] (step, channel, cycle), counters, per-step figures, and the
+  // probes of a ProbeSpec message (text format, as `lifchip run --probes` reads) by their label.
+  py::tuple run(const std::string& stimuli_text, uint32_t steps, const std::string& probes_text) {
     pb::Stimuli st;
     if (!google::protobuf::TextFormat::ParseFromString(stimuli_text, &st))
       throw InputError("stimuli: not a Stimuli message in text format");
     const std::vector<InputSpike> spikes = stimuli_spikes(st);
     RunOptions ro;
+    if (!probes_text.empty() && !google::protobuf::TextFormat::ParseFromString(probes_text, &ro.probes))
+      throw InputError("probes: not a ProbeSpec message in text format");
     ro.steps = steps ? steps : stimuli_steps(st);
     if (ro.steps == 0) throw InputError("stimuli: nothing to run (no steps); give steps");
     auto r = std::make_shared<PyRun>();
@@ -214,12 +217,23 @@ class Chip {
     add_counters(record, {r->run});
     record["backend"] = name_;
     record["steps"] = r->run.steps();
+    if (r->run.probes_size() > 0) {
+      py::dict probes;  // label ("w (0,0) 12") -> values per step
+      for (const pb::ProbeTrace& tr : r->run.probes()) {
+        py::array_t<int32_t> a(static_cast<py::ssize_t>(tr.values_size()));
+        std::copy(tr.values().begin(), tr.values().end(), a.mutable_data());
+        probes[py::str(tr.what())] = a;
+      }
+      record["probes"] = probes;
+    }
     return py::make_tuple(out, record, r);
   }
   const std::string& backend() const { return name_; }
 
-  // Runs every sample from a freshly loaded chip; `variables` are probed on every output neuron.
-  py::tuple evolve(const py::array& raster, const std::vector<std::string>& variables) {
+  // Runs every sample from a freshly loaded chip; `variables` are probed on every neuron of
+  // `populations` (every neuron population by name; empty: those that drive an output channel).
+  py::tuple evolve(const py::array& raster, const std::vector<std::string>& variables,
+                   const std::vector<std::string>& populations) {
     if (!mapped_)
       throw InputError("evolve: this chip was loaded from an image file, not a mapping: use run()");
     const mapper::MapResult& m = *mapped_;
@@ -227,14 +241,46 @@ class Chip {
     for (const std::string& v : variables)
       if (v != "u" && v != "v" && v != "ref" && v != "post")
         throw InputError("record: '" + v + "' is not a neuron variable (u, v, ref, post)");
-    RunOptions ro;
-    for (const auto& c : m.output.channels) {
-      auto* n = ro.probes.add_neurons();
-      n->set_x(c.x), n->set_y(c.y), n->set_neuron(c.core_neuron);
+    // The probed neurons: (population, its size, per probed neuron its index and site).
+    struct Watched {
+      std::string population;
+      uint32_t size = 0;
+      std::vector<std::pair<uint32_t, mapper::PopulationPlacement::Site>> neurons;
+    };
+    std::vector<Watched> watched;
+    if (populations.empty()) {
+      for (const auto& ch : m.output.channels) {
+        auto it = std::find_if(watched.begin(), watched.end(),
+                               [&](const Watched& w) { return w.population == ch.population; });
+        if (it == watched.end()) it = watched.insert(watched.end(), Watched{ch.population, 0, {}});
+        it->neurons.push_back({ch.neuron, {ch.x, ch.y, ch.core_neuron}});
+        it->size = std::max(it->size, ch.neuron + 1);
+      }
+      for (Watched& w : watched)
+        if (const auto id = file_->network.find(w.population))
+          w.size = std::max(w.size, file_->network.population(*id).size);
+    } else {
+      for (const std::string& name : populations) {
+        const mapper::PopulationPlacement* pl = m.placement_of(name);
+        if (!pl) {
+          std::string names;
+          for (const auto& p : m.placement) names += (names.empty() ? "" : ", ") + p.population;
+          throw InputError("record: no neuron population '" + name + "' (populations: " + names + ")");
+        }
+        Watched w{name, static_cast<uint32_t>(pl->sites.size()), {}};
+        for (uint32_t i = 0; i < pl->sites.size(); ++i) w.neurons.push_back({i, pl->sites[i]});
+        watched.push_back(std::move(w));
+      }
     }
+    RunOptions ro;
+    if (!variables.empty())
+      for (const Watched& w : watched)
+        for (const auto& [i, site] : w.neurons) {
+          auto* n = ro.probes.add_neurons();
+          n->set_x(site.x), n->set_y(site.y), n->set_neuron(site.core_neuron);
+        }
     *ro.probes.mutable_readouts() = m.output.readout_probes().readouts();  // LI/CubaLI outputs' v
     const uint32_t steps = samples.front().num_steps, outputs = m.output.size();
-    const std::size_t channels = m.output.channels.size();
     auto run = std::make_shared<PyRun>();
     run->image = image_;
     run->file = file_;
@@ -255,32 +301,25 @@ class Chip {
     run->steps_per_sample = run_steps;
     py::dict record;
     // Probes: 4 variables per neuron in the run loop's order (u, v, ref, post), [samples, steps,
-    // neurons] per population that has output channels (the neurons the bindings place).
+    // neurons] per watched population (unprobed neurons of it stay 0).
     const char* const all[4] = {"u", "v", "ref", "post"};
-    std::vector<std::string> pops;
-    for (const auto& ch : m.output.channels)
-      if (std::find(pops.begin(), pops.end(), ch.population) == pops.end()) pops.push_back(ch.population);
     for (const std::string& v : variables) {
       const int k = v == "u" ? 0 : v == "v" ? 1 : v == "ref" ? 2 : 3;
-      for (const std::string& pop : pops) {
-        uint32_t size = 0;
-        for (const auto& ch : m.output.channels)
-          if (ch.population == pop) size = std::max(size, ch.neuron + 1);
-        if (const auto id = file_->network.find(pop))
-          size = std::max(size, file_->network.population(*id).size);
+      std::size_t probe = 0;  // index of the population's first neuron among the probed ones
+      for (const Watched& w : watched) {
+        const uint32_t size = w.size;
         py::array_t<int32_t> a({static_cast<py::ssize_t>(samples.size()), static_cast<py::ssize_t>(run_steps),
                                 static_cast<py::ssize_t>(size)});
         int32_t* d = a.mutable_data();
         std::memset(d, 0, sizeof(int32_t) * samples.size() * run_steps * size);
         for (std::size_t s = 0; s < samples.size(); ++s)
-          for (std::size_t c = 0; c < channels; ++c) {
-            const auto& ch = m.output.channels[c];
-            if (ch.population != pop) continue;
-            const auto& tr = runs[s].probes(static_cast<int>(4 * c + k));
+          for (std::size_t j = 0; j < w.neurons.size(); ++j) {
+            const auto& tr = runs[s].probes(static_cast<int>(4 * (probe + j) + static_cast<std::size_t>(k)));
             for (uint32_t t = 0; t < run_steps && t < static_cast<uint32_t>(tr.values_size()); ++t)
-              d[(s * run_steps + t) * size + ch.neuron] = tr.values(static_cast<int>(t));
+              d[(s * run_steps + t) * size + w.neurons[j].first] = tr.values(static_cast<int>(t));
           }
-        record[py::str(pop + "." + all[k])] = a;
+        probe += w.neurons.size();
+        record[py::str(w.population + "." + all[k])] = a;
       }
     }
     add_counters(record, runs);
@@ -527,9 +566,10 @@ PYBIND11_MODULE(_lifchip, m) {
                  i.path, [&] { return std::make_unique<Chip>(i.image, nullptr, nullptr, backend); });
            }),
            py::arg("image"), py::arg("backend") = "functional")
-      .def("run", &Chip::run, py::arg("stimuli"), py::arg("steps") = 0)
+      .def("run", &Chip::run, py::arg("stimuli"), py::arg("steps") = 0, py::arg("probes") = std::string())
       .def_property_readonly("backend", &Chip::backend)
-      .def("evolve", &Chip::evolve, py::arg("raster"), py::arg("record") = std::vector<std::string>{})
+      .def("evolve", &Chip::evolve, py::arg("raster"), py::arg("record") = std::vector<std::string>{},
+           py::arg("populations") = std::vector<std::string>{})
       .def("compare", &Chip::compare, py::arg("other_backend"), py::arg("raster"));
 
   m.def("backends", [] { return BackendRegistry::names(); });
@@ -598,7 +638,8 @@ PYBIND11_MODULE(_lifchip, m) {
         const mapper::MapResult& mr = *p.mapped;
         flow::EvaluateOptions eo;
         eo.backend = backend;
-        eo.decode = flow::parse_response_decode(decode);
+        const std::string decode_name = flow::auto_decode(decode, mr.output);
+        eo.decode = flow::parse_response_decode(decode_name);
         const flow::EnergyModel em = flow::load_energy_model(model);
         std::vector<mapper::NetworkStimulus> samples = raster_stimuli(raster, "raster", mr.input.size());
         std::vector<int> lab;
@@ -622,13 +663,13 @@ PYBIND11_MODULE(_lifchip, m) {
           flow::EstimateOptions est;
           est.inference_steps = ev.steps_per_sample;
           const flow::Estimate e = flow::estimate(ev.run, &mr.image, em, est);
-          j = flow::evaluation_json(ev, mr, e, p.file->path, "raster", backend, decode,
+          j = flow::evaluation_json(ev, mr, e, p.file->path, "raster", backend, decode_name,
                                     flow::evaluation_warnings(ev.agreement));
         }
         return json_to_py(j);
       },
       py::arg("mapping"), py::arg("raster"), py::arg("labels") = py::none(),
-      py::arg("backend") = "functional", py::arg("decode") = "count", py::arg("model") = "loihi1");
+      py::arg("backend") = "functional", py::arg("decode") = "auto", py::arg("model") = "loihi1");
 
   m.def(
       "estimate",

@@ -2,9 +2,10 @@
 # On-chip STDP demo (after Masquelier, Guyonneau & Thorpe 2008): a repeating spatio-temporal spike
 # pattern hides in Poisson noise; a few neurons with plastic input synapses and lateral inhibition,
 # run entirely on the chip model with learning on, learn to fire when it appears. Writes the image,
-# the stimuli and probe list (text protobuf), runs `lifchip run --probes --json`, and plots the
-# weight evolution and the detection latency over presentations as SVG (written by hand, no matplotlib).
-#   /usr/bin/python3 tools/train/stdp_demo.py --lifchip build/tools/lifchip [--steps 20000] [--out DIR]
+# the stimuli and probe list (text protobuf), runs them through `import lifchip` (Chip.run with the
+# probes; --use-cli: `lifchip run --probes --json`, the same numbers), and plots the weight
+# evolution and the detection latency over presentations as SVG (written by hand, no matplotlib).
+#   /usr/bin/python3 tools/train/stdp_demo.py [--steps 20000] [--out DIR] [--use-cli --lifchip build/tools/lifchip]
 import argparse
 import json
 import os
@@ -135,7 +136,11 @@ def analyse(spikes, onsets, steps):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--lifchip", default=os.path.join(chiplif.ROOT, "build", "tools", "lifchip"))
+    ap.add_argument("--lifchip", default=os.path.join(chiplif.ROOT, "build", "tools", "lifchip"),
+                    help="the lifchip program (with --use-cli)")
+    ap.add_argument("--python-path", default=os.path.join(chiplif.ROOT, "build", "tools", "python"),
+                    help="where the built package lifchip is (the build tree's tools/python)")
+    ap.add_argument("--use-cli", action="store_true", help="run through the lifchip CLI instead of `import lifchip`")
     ap.add_argument("--steps", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--backend", default="functional")
@@ -144,6 +149,11 @@ def main():
     ap.add_argument("--ci-steps", type=int, default=2000, help="length of the committed CI stimuli")
     ap.add_argument("--set", action="append", default=[], help="override a Demo parameter: NAME=INT")
     args = ap.parse_args()
+    if args.use_cli:
+        chip_lib = args.lifchip
+    else:
+        sys.path.insert(0, args.python_path)
+        import lifchip as chip_lib
 
     d = Demo()
     for kv in args.set:
@@ -152,7 +162,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(args.figures, exist_ok=True)
     img = os.path.join(args.out, "stdp_demo.image.txtpb")
-    chiplif.seal(args.lifchip, image_text(d), img)
+    chiplif.seal(chip_lib, image_text(d), img)
     x, onsets = stimuli(args.steps, args.seed)
     stim_full = os.path.join(args.out, "stdp_demo.stimuli.txtpb")
     # The committed stimuli: the first --ci-steps steps (the CI test's shortened run).
@@ -164,11 +174,21 @@ def main():
     probes = os.path.join(args.out, "stdp_demo.probes.txtpb")
     with open(probes, "w") as f:
         f.write(probes_text())
-    r = subprocess.run([args.lifchip, "run", img, "--stimuli", tmp_stim, "--probes", probes, "--backend",
-                        args.backend, "--json"], check=True, capture_output=True, text=True)
-    res = json.loads(r.stdout)
-    w = np.array([p["values"] for p in res["probes"]]).reshape(N_AFF, K, -1)  # [afferent, neuron, step]
-    det, fa = analyse(res["spikes"], onsets, args.steps)
+    if args.use_cli:
+        r = subprocess.run([args.lifchip, "run", img, "--stimuli", tmp_stim, "--probes", probes, "--backend",
+                            args.backend, "--json"], check=True, capture_output=True, text=True)
+        res = json.loads(r.stdout)
+        w = np.array([p["values"] for p in res["probes"]]).reshape(N_AFF, K, -1)  # [afferent, neuron, step]
+        out_spikes, stdp_updates = res["spikes"], res["totals"].get("stdp_updates", 0)
+    else:
+        with open(tmp_stim) as f:
+            spikes, rec = chip_lib.Chip(chip_lib.load_image(img), backend=args.backend).run(
+                f.read(), probes=probes_text())
+        # The probes in ProbeSpec order (dicts keep insertion order): [afferent, neuron, step].
+        w = np.array(list(rec["probes"].values())).reshape(N_AFF, K, -1)
+        out_spikes = [{"step": int(s), "channel": int(c)} for s, c, _ in spikes]
+        stdp_updates = int(rec["counters"]["stdp_updates"].sum())
+    det, fa = analyse(out_spikes, onsets, args.steps)
     # The neuron that detects the pattern most often in the last third of the presentations.
     last = [h for h in det[2 * len(det) // 3 :] if h is not None]
     winner = int(np.bincount([h[1] for h in last], minlength=K).argmax()) if last else 0
@@ -188,7 +208,7 @@ def main():
         "winner_strong_pattern_afferents": int((w[:N_PAT, winner, -1] >= 96).sum()),
         "winner_strong_noise_afferents": int((w[N_PAT:, winner, -1] >= 96).sum()),
         "winner_weak_noise_afferents": int((w[N_PAT:, winner, -1] <= 16).sum()),
-        "stdp_updates": res["totals"].get("stdp_updates", 0),
+        "stdp_updates": stdp_updates,
         # Per presentation: [latency in steps, first neuron to fire], or null when it was missed.
         "detections": [list(map(int, h)) if h else None for h in det],
     }

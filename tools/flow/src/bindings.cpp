@@ -215,6 +215,11 @@ ResponseDecode parse_response_decode(const std::string& name) {
   throw InputError("decode method '" + name + "' is not one of count, mean, max, last, first");
 }
 
+std::string auto_decode(const std::string& name, const mapper::OutputBinding& output) {
+  if (name != "auto") return name;
+  return output.readouts.empty() ? "count" : "max";
+}
+
 const char* response_decode_name(ResponseDecode d) {
   switch (d) {
     case ResponseDecode::kCount: return "count";

@@ -173,22 +173,28 @@ class Chip:
     def backend(self):
         return self._chip.backend
 
-    def evolve(self, raster, record=()):
+    def evolve(self, raster, record=(), populations=None):
         """Runs a raster [steps, inputs] or [samples, steps, inputs] (bool or integer 0/1), each sample
         from a freshly loaded chip. Returns (out, record): out the network's outputs [samples, steps,
-        outputs] (float64; 1.0 on a spike for spiking outputs), the latency removed so step t lines up
-        with the float reference; record a Record with the probes of ``record`` (variables among u, v,
-        ref, post, on every output neuron, [samples, steps + latency, neurons]) and the counters."""
+        outputs] (float64; 1.0 on a spike for spiking outputs, the read-out's v for LI/CubaLI
+        read-outs), the latency removed so step t lines up with the float reference; record a Record
+        with the probes of ``record`` (variables among u, v, ref, post, [samples, steps + latency,
+        neurons] per population: every neuron of each population named in ``populations``, hidden
+        ones included, or by default the output-driving neurons) and the counters."""
         if isinstance(record, str):
             record = [record]
-        out, rec, run = self._chip.evolve(_raster(raster, "raster"), list(record))
+        if isinstance(populations, str):
+            populations = [populations]
+        out, rec, run = self._chip.evolve(_raster(raster, "raster"), list(record), list(populations or ()))
         return out, Record(rec, run)
 
-    def run(self, stimuli, steps=0):
+    def run(self, stimuli, steps=0, probes=""):
         """One run of a Stimuli message (text format, as ``lifchip run --stimuli`` reads) from a
         freshly loaded chip: (spikes, record), spikes [n, 3] uint64 rows (step, channel, cycle) and
-        record as ``evolve``'s for one sample. ``steps`` 0: the stimuli's."""
-        spikes, rec, run = self._chip.run(stimuli, int(steps))
+        record as ``evolve``'s for one sample. ``steps`` 0: the stimuli's. ``probes``: a ProbeSpec
+        message (text format, as ``lifchip run --probes`` reads); record["probes"] then maps each
+        probe's label (as ``lifchip run --json`` names it) to its values per step (int32)."""
+        spikes, rec, run = self._chip.run(stimuli, int(steps), probes)
         return spikes, Record(rec, run)
 
     def compare(self, other_backend, raster):
@@ -206,7 +212,7 @@ def simulate_float(m, raster):
     return _lifchip.simulate_float(m._core, _raster(raster, "raster"))
 
 
-def evaluate(m, raster, labels=None, backend="functional", decode="count", model="loihi1"):
+def evaluate(m, raster, labels=None, backend="functional", decode="auto", model="loihi1"):
     """Chip against float on every sample, as ``lifchip evaluate --json`` (the same keys and figures)."""
     if not isinstance(m, Mapping):
         raise InputError(f"m: {type(m).__name__} is not a lifchip.Mapping (lifchip.map)")

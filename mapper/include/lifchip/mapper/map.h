@@ -280,11 +280,24 @@ struct ReportTable {
 /// --json`). Throws InputError naming the missing key when `map_json` is not such a document.
 std::vector<ReportTable> map_report_tables(const nlohmann::json& map_json);
 
+/// Where every neuron of a population sits: neuron i of `population` is neuron `sites[i].core_neuron`
+/// of core (x, y). What probes of hidden populations address (the bindings name output neurons only).
+struct PopulationPlacement {
+  struct Site {
+    uint32_t x = 0, y = 0, core_neuron = 0;
+  };
+  std::string population;
+  std::vector<Site> sites;
+};
+
 struct MapResult {
   pb::ChipImage image;  // sealed (checksum set), passes validate_sealed_image
   MapReport report;
   InputBinding input;
   OutputBinding output;
+  std::vector<PopulationPlacement> placement;  // every neuron population, in network order
+  /// The placement of `population`, or nullptr.
+  const PopulationPlacement* placement_of(const std::string& population) const;
 
   /// Host spikes for one sample (input events -> packets), as the run loop reads them.
   pb::Stimuli stimuli(const NetworkStimulus& stimulus) const;

@@ -35,6 +35,9 @@ bool is_bindings_document(const std::string& json_text);
 /// (the largest at that step). Ties: the lowest index. -1: no steps, or (kFirst) no output moved.
 enum class ResponseDecode { kCount, kMean, kMax, kLast, kFirst };
 ResponseDecode parse_response_decode(const std::string& name);  // InputError listing the names
+/// `name`, or for "auto" what suits the outputs: "count" for spike outputs, "max" (over time) when
+/// they include LI/CubaLI read-outs. The front ends' default.
+std::string auto_decode(const std::string& name, const mapper::OutputBinding& output);
 const char* response_decode_name(ResponseDecode d);
 /// `bias`: the outputs' value on a step without spikes (OutputBinding::bias; empty = zeros), for kFirst.
 int decode_response(const mapper::NetworkResponse& response, ResponseDecode method,
