@@ -63,6 +63,34 @@ TEST(Bindings, RoundTripAndTheEncoderReadsEveryTarget) {
             std::string::npos);
 }
 
+// LI/CubaLI read-outs (spec §2.6): their sites and scales and the [r, w, "v"] terms round-trip, and
+// a term naming a read-out that does not exist is an error naming it.
+TEST(Bindings, ReadoutsRoundTrip) {
+  mapper::SyntheticOptions so;
+  so.seed = 5;
+  mapper::Network net = mapper::synthetic_layered({12, 20, 4}, 12, so);
+  mapper::make_readout(net, "l2");  // the LIF layer feeding the outputs, read out as LI
+  const mapper::MapResult m = mapper::map_network(net, mapper::MapOptions{});
+  ASSERT_EQ(m.output.readouts.size(), 4u);
+  ASSERT_TRUE(m.output.channels.empty());
+  const std::string text = bindings_json(m);
+  const Bindings b = parse_bindings(text, "b.json");
+  ASSERT_EQ(b.output.readouts.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(b.output.readouts[i].core_neuron, m.output.readouts[i].core_neuron);
+    EXPECT_EQ(b.output.readouts[i].scale, m.output.readouts[i].scale);
+    ASSERT_EQ(b.output.terms[i].size(), 1u);
+    EXPECT_TRUE(b.output.terms[i][0].readout);
+  }
+  EXPECT_EQ(bindings_json(mapper::MapResult{m.image, m.report, b.input, b.output, {}}), text);
+  std::string bad = text;
+  const std::size_t at = bad.find("\"v\"");
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t open = bad.rfind('[', at);
+  bad.replace(open, at - open, "[9, 1.0, ");
+  EXPECT_NE(error_of(bad).find("read-out 9 >= the 4 output read-outs"), std::string::npos) << error_of(bad);
+}
+
 TEST(Bindings, MalformedFilesNameTheField) {
   const std::string good = bindings_json(multi_core());
   auto with = [&](const std::string& from, const std::string& to) {

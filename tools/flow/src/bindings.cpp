@@ -153,15 +153,18 @@ Bindings parse_bindings(const std::string& text, const std::string& name) {
     b.input.targets.push_back(std::move(list));
   }
   b.output.ports = rd.ports(j, "output_ports");
+  // A channel's and a read-out's shared fields: which neuron of which population, on which core.
+  auto read_site = [&](const json& e, const std::string& w, auto& x) {
+    x.population = rd.text(rd.at(e, "population", w + ": "), w + ".population");
+    x.neuron = rd.u32(rd.at(e, "neuron", w + ": "), w + ".neuron");
+    x.x = rd.u32(rd.at(e, "x", w + ": "), w + ".x");
+    x.y = rd.u32(rd.at(e, "y", w + ": "), w + ".y");
+    x.core_neuron = rd.u32(rd.at(e, "core_neuron", w + ": "), w + ".core_neuron");
+  };
   const json& ch = rd.array(rd.at(j, "output_channels", ""), "'output_channels'");
   for (std::size_t c = 0; c < ch.size(); ++c) {
-    const std::string w = "output_channels[" + std::to_string(c) + "]";
     mapper::OutputBinding::Channel x;
-    x.population = rd.text(rd.at(ch[c], "population", w + ": "), w + ".population");
-    x.neuron = rd.u32(rd.at(ch[c], "neuron", w + ": "), w + ".neuron");
-    x.x = rd.u32(rd.at(ch[c], "x", w + ": "), w + ".x");
-    x.y = rd.u32(rd.at(ch[c], "y", w + ": "), w + ".y");
-    x.core_neuron = rd.u32(rd.at(ch[c], "core_neuron", w + ": "), w + ".core_neuron");
+    read_site(ch[c], "output_channels[" + std::to_string(c) + "]", x);
     b.output.channels.push_back(x);
   }
   if (j.contains("output_readouts")) {
@@ -169,11 +172,7 @@ Bindings parse_bindings(const std::string& text, const std::string& name) {
     for (std::size_t c = 0; c < ro.size(); ++c) {
       const std::string w = "output_readouts[" + std::to_string(c) + "]";
       mapper::OutputBinding::Readout x;
-      x.population = rd.text(rd.at(ro[c], "population", w + ": "), w + ".population");
-      x.neuron = rd.u32(rd.at(ro[c], "neuron", w + ": "), w + ".neuron");
-      x.x = rd.u32(rd.at(ro[c], "x", w + ": "), w + ".x");
-      x.y = rd.u32(rd.at(ro[c], "y", w + ": "), w + ".y");
-      x.core_neuron = rd.u32(rd.at(ro[c], "core_neuron", w + ": "), w + ".core_neuron");
+      read_site(ro[c], w, x);
       x.scale = rd.number(rd.at(ro[c], "scale", w + ": "), w + ".scale");
       x.offset = rd.number(rd.at(ro[c], "offset", w + ": "), w + ".offset");
       b.output.readouts.push_back(x);
