@@ -124,6 +124,12 @@ TEST(Limits, NirDatasetMustBeStoredInTheFile) {
                   "field 'weight': declares 8192 values (32768 bytes) but the file stores 0 bytes");
 }
 
+TEST(Limits, NirDatasetChunks) {
+  const std::string p = kLimits + "/nir_dataset_too_many_chunks.nir";
+  EXPECT_CONTAINS(error_of([&] { flow::load_network_file(p); }),
+                  "node 'lin' (Affine): field 'weight': stored in more than 65536 chunks");
+}
+
 TEST(Limits, NirSubgraphNesting) {
   const std::string p = kLimits + "/nir_nested_too_deep.nir";
   EXPECT_CONTAINS(error_of([&] { flow::load_network_file(p); }), "graphs nested deeper than 32 levels");

@@ -73,10 +73,10 @@ table="| target | executions | exec/s | coverage (edges) | features | findings |
 failed=0
 for t in "${targets[@]}"; do
   log="$build/fuzz-$t.log"
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
-  rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | awk '{print $2}' | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | awk '{print $2}' | tail -1)
-  ft=$(grep -o 'ft: [0-9]*' "$log" | awk '{print $2}' | tail -1)
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  cov=$(grep -o 'cov: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  ft=$(grep -o 'ft: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
   found=$( (find "$build/fuzz-artifacts/$t" -type f 2>/dev/null || true) | wc -l)
   [ "$found" -eq 0 ] || { failed=1; echo "fuzz: $t: finding(s) in $build/fuzz-artifacts/$t (log: $log)" >&2; }
   table+="

@@ -24,8 +24,9 @@ namespace {
 // Nested graphs deeper than this are refused: real networks nest a few levels, and a corrupt file
 // can link a group into itself.
 constexpr int kMaxDepth = 32;
-// One dataset may hold at most this many values (1 GiB as doubles).
+// One dataset may hold at most this many values (1 GiB as doubles), in at most kMaxChunks chunks.
 constexpr uint64_t kMaxValues = uint64_t{1} << 27;
+constexpr uint64_t kMaxChunks = uint64_t{1} << 16;
 // A compressed dataset cannot expand more than this from its stored bytes (deflate's limit is
 // about 1032:1); a larger claim is a corrupt header, refused before any allocation.
 constexpr uint64_t kMaxExpansion = 1100;
@@ -286,6 +287,10 @@ class Reader {
   // A dataset's declared size must fit what the file stores for it; a corrupt dimension otherwise
   // makes us allocate gigabytes before HDF5 notices anything.
   void check_storage(const H5::DataSet& ds, uint64_t count, std::size_t elem, const std::string& at) {
+    {
+      const H5::DSetCreatPropList plist = ds.getCreatePlist();
+      if (plist.getLayout() == H5D_CHUNKED) check_chunk_count(ds, plist, at);
+    }
     if (count == 0) return;
     const uint64_t need = count * elem;
     const uint64_t stored = ds.getStorageSize();
@@ -304,7 +309,7 @@ class Reader {
   // exactly the chunk's size. Other filters are left to HDF5 (h5py and NIR use gzip only).
   void check_chunks(const H5::DataSet& ds, std::size_t elem, const std::string& at) {
     const H5::DSetCreatPropList plist = ds.getCreatePlist();
-    if (plist.getLayout() != H5D_CHUNKED) return;
+    if (plist.getLayout() != H5D_CHUNKED) return;  // check_storage checked the chunk shape
     const std::string bad = at + ": corrupt compressed data";
     const int nfilters = plist.getNfilters();
     std::vector<H5Z_filter_t> filters;
@@ -361,6 +366,32 @@ class Reader {
       }
       if (raw.size() != chunk_bytes) throw InputError(where(file_, bad + " (chunk size)"));
     }
+  }
+
+  // libhdf5 keeps a record per chunk of a read's selection, allocated or not: a corrupt file that
+  // declares a large dataset in one-element chunks made it allocate 4 GB in 8 million records
+  // (found by tests/fuzz/ nir). So a dataset may span at most kMaxChunks chunks.
+  void check_chunk_count(const H5::DataSet& ds, const H5::DSetCreatPropList& plist, const std::string& at) {
+    const H5::DataSpace space = ds.getSpace();
+    const int rank = space.getSimpleExtentNdims();
+    if (rank < 0 || rank > 32) return;  // refused by the caller
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank) + 1), chunk(33);
+    if (rank > 0) space.getSimpleExtentDims(dims.data());
+    // A scalar dataset cannot be chunked: a chunk shape on one is a corrupt layout (libhdf5 then
+    // allocated 4 GB reading it, found by tests/fuzz/ nir).
+    const int chunk_rank = plist.getChunk(33, chunk.data());
+    if (chunk_rank != rank)
+      throw InputError(where(file_, at + ": corrupt chunk shape (" + std::to_string(chunk_rank) +
+                                        " dimensions for a dataset of " + std::to_string(rank) + ")"));
+    uint64_t chunks = 1;
+    for (int i = 0; i < rank; ++i) {
+      if (chunk[i] == 0) throw InputError(where(file_, at + ": corrupt chunk shape (a dimension of 0)"));
+      const uint64_t n = dims[i] / chunk[i] + (dims[i] % chunk[i] != 0);
+      chunks = n != 0 && chunks > kMaxChunks / n ? kMaxChunks + 1 : chunks * n;
+    }
+    if (chunks > kMaxChunks)
+      throw InputError(where(file_, at + ": stored in more than " + std::to_string(kMaxChunks) +
+                                        " chunks (the limit of a NIR dataset; a corrupt chunk shape?)"));
   }
 
   void read_strings(const H5::DataSet& ds, uint64_t count, const std::string& at,

@@ -11,7 +11,7 @@
 // index `value` of the stream flipped when value < its length, 3 a write of RUN_STEPS with value % 8
 // steps, then polls until STATUS.BUSY clears on SystemC (the functional platform is never busy).
 // The register is reg % 24 * 4 (every address of the map and a few unmapped ones), or any aligned
-// address when reg >= 240. Each input starts from lc_reset on both.
+// address when reg >= 240. Each input starts from lc_reset and CNT_SEL = MEM_SEL = 0 on both.
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -40,12 +40,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   static const uint32_t checksum =
       lifchip::read_image_file(std::string(LIFCHIP_SOURCE_DIR) + "/tests/corpus/valid/base.image.txtpb").checksum();
-  // New platforms per input (the SystemC chip itself is one per process; lc_reset resets it).
-  std::unique_ptr<lifchip::hil::Platform> fn = lifchip::hil::make_platform("functional");
-  std::unique_ptr<lifchip::hil::Platform> sc = lifchip::hil::make_platform("systemc");
+  // One pair for the process (the SystemC chip is one per process): what SOFT_RESET leaves (the
+  // load stream, the selections) is then the same on both.
+  static std::unique_ptr<lifchip::hil::Platform> fn = lifchip::hil::make_platform("functional");
+  static std::unique_ptr<lifchip::hil::Platform> sc = lifchip::hil::make_platform("systemc");
   const lc_hal_t* a = fn->hal();
   const lc_hal_t* b = sc->hal();
   if (lc_reset(a) != lc_reset(b)) lifchip::fuzz::finding("lc_reset differs");
+  // The selection registers are not state that SOFT_RESET clears (spec §7): each input starts them
+  // at 0, so that the timing-counter rule below knows what CNT_SEL selects.
+  for (const lc_hal_t* h : {a, b}) {
+    wr(h, s::REG_CNT_SEL, 0);
+    wr(h, s::REG_MEM_SEL, 0);
+  }
   uint32_t cnt_sel = 0;
   auto timing_counter = [&] {
     const uint32_t id = cnt_sel & 31u;

@@ -16,13 +16,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const fs::path src = fs::path(LIFCHIP_SOURCE_DIR) / "tests/regress";
     const fs::path dir = lifchip::fuzz::scratch_dir();
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(src)) fs::create_symlink(e.path(), dir / e.path().filename(), ec);
+    // Links to the images, stimuli and golden files only: the input is written beside them, and a
+    // link named like it would let the input overwrite the bundled suite.
+    for (const auto& e : fs::directory_iterator(src))
+      if (e.path().extension() != ".json") fs::create_symlink(e.path(), dir / e.path().filename(), ec);
     fs::create_directories(dir / "dir.json", ec);
     fs::create_directories(dir / "dir.txtpb", ec);
     return true;
   }();
   (void)linked;
-  const std::string path = lifchip::fuzz::input_file("suite.json", data, size);
+  const std::string path = lifchip::fuzz::input_file("fuzz_input.suite.json", data, size);
   lifchip::fuzz::expect_clean([&] {
     lifchip::hil::Suite suite = lifchip::hil::read_suite(path);
     for (auto& c : suite.cases) c.steps = std::min<uint32_t>(c.steps == 0 ? 16 : c.steps, 16);

@@ -36,6 +36,11 @@ inline const std::string& scratch_dir() {
 /// Writes the input to scratch_dir()/name (the name's extension selects the parser, as in the CLI).
 inline std::string input_file(const std::string& name, const uint8_t* data, size_t size) {
   const std::string path = scratch_dir() + "/" + name;
+  std::error_code ec;
+  if (std::filesystem::is_symlink(path, ec)) {
+    std::fprintf(stderr, "fuzz: %s is a link: the input would overwrite its target\n", path.c_str());
+    std::abort();
+  }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   out.close();
@@ -51,15 +56,16 @@ inline std::string input_file(const std::string& name, const uint8_t* data, size
   std::abort();
 }
 
-/// Runs `f`: returning or an InputError of one non-empty line is fine; any other exception is a
-/// finding (libFuzzer then saves the input).
+/// Runs `f`: returning or a non-empty InputError is fine; any other exception is a finding (libFuzzer
+/// then saves the input). A message may hold a newline that the input itself put in a quoted name
+/// (a node called "out\nut"): the CLI prints it on one line (main.cpp's one_line), so that is not one.
 template <typename F>
 void expect_clean(F&& f) {
   try {
     f();
   } catch (const InputError& e) {
     const std::string msg = e.what();
-    if (msg.empty() || msg.find('\n') != std::string::npos) finding("InputError not one line: [" + msg + "]");
+    if (msg.empty()) finding("an empty InputError");
   } catch (const std::exception& e) {
     finding(std::string("escaped ") + typeid(e).name() + ": " + e.what());
   }

@@ -57,6 +57,16 @@ def unstored(root):
     io(nodes, "output", "Output", 2)
 
 
+def too_many_chunks(root):
+    nodes = graph(root, None, [["input", "lin"], ["lin", "output"]])
+    io(nodes, "input", "Input", 70000)
+    g = nodes.create_group("lin")
+    text(g, "type", "Affine")
+    g.create_dataset("weight", shape=(1, 70000), dtype="f4", chunks=(1, 1))  # 70000 chunks, none stored
+    g.create_dataset("bias", data=np.zeros(1, dtype=np.float32))
+    io(nodes, "output", "Output", 1)
+
+
 def nested(depth):
     def build(root):
         g = root
@@ -71,4 +81,5 @@ def nested(depth):
 write("nir_dataset_too_many_values.nir", too_many_values)
 write("nir_dataset_unstored.nir", unstored)
 write("nir_nested_too_deep.nir", nested(34))
+write("nir_dataset_too_many_chunks.nir", too_many_chunks)
 print("written to", HERE)
