@@ -185,6 +185,10 @@ TEST_F(CliTools, BadInputsGiveOneLineAndNoOutput) {
   expect_input_error(lifchip("encode " + ok + " --encoding rate --steps 5 --binding " +
                              d.write("b.json", "{") + " -o " + out),
                      {"b.json", "not valid JSON"});
+  // The fuzz finding of issue 18: a number beyond double's range was "internal error ... 406", exit 3.
+  expect_input_error(lifchip("encode " + ok + " --encoding rate --steps 5 --binding " +
+                             std::string(LIFCHIP_SOURCE_DIR) + "/tests/corpus/findings/bindings_number_overflow.json -o " + out),
+                     {"bindings_number_overflow.json", "not valid JSON: number overflow"});
   expect_input_error(lifchip("encode " + ok + " --encoding rate --steps 5 -o " + d / "no/such/dir/s.txtpb"),
                      {"no/such/dir", "does not exist"});
   expect_input_error(

@@ -285,10 +285,13 @@ TEST(Encode, BindingsAndStimuli) {
   };
   EXPECT_EQ(err("{", 1), "b.json: not valid JSON (byte 2)");
   EXPECT_EQ(err("[]", 1), "b.json: a binding must be a JSON object");
-  EXPECT_EQ(err(R"({"channels": [{"x":0,"y":0}]})", 1),
-            "b.json: channels[0]: 'axon' must be a non-negative integer");
+  EXPECT_EQ(err(R"({"channels": [{"x":0,"y":0}]})", 1), "b.json: channels[0]: missing 'axon'");
   EXPECT_EQ(err(R"({"channels": [{"x":0,"y":0,"axon":-1}]})", 1),
-            "b.json: channels[0]: 'axon' must be a non-negative integer");
+            "b.json: channels[0]: 'axon': -1 is not an integer in [0, 4294967295]");
+  EXPECT_EQ(err(R"({"channels": [{"x":0,"y":0,"axon":1.5}]})", 1),
+            "b.json: channels[0]: 'axon': 1.5 is not an integer in [0, 4294967295]");
+  EXPECT_EQ(err(R"({"core": [0, 4294967296]})", 1), "b.json: 'core' y: 4294967296 is not an integer in [0, 4294967295]");
+  EXPECT_EQ(err(R"({"core": [1e999, 0]})", 1), "b.json: not valid JSON: number overflow parsing '1e999'");
   EXPECT_EQ(err(R"({"channels": []})", 2), "b.json: binds 0 channels; the encoding has 2");
   EXPECT_EQ(err(R"({"core": [1]})", 2), "b.json: 'core' must be [x, y] with non-negative integers");
 }

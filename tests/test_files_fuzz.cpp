@@ -15,9 +15,15 @@
 #include <typeinfo>
 
 #include "lifchip/backend.h"
+#include "lifchip/flow/bindings.h"
+#include "lifchip/flow/data.h"
+#include "lifchip/flow/encode.h"
+#include "lifchip/flow/session.h"
 #include "lifchip/image.h"
 #include "lifchip/run.h"
+#include "suite.h"
 #include "support/corpus.h"
+#include "trace.h"
 
 namespace lifchip {
 namespace {
@@ -145,6 +151,59 @@ TEST(Corpus, CliOnlyCasesDoNotCrashTheLibrary) {
 TEST(Corpus, ProbeOfAHugeNeuronIndexIsRejected) {
   std::unique_ptr<Backend> b = loaded_backend(kBaseImage);
   EXPECT_THROW(read_probe(*b, ProbeTarget{"u", 0, 0, 1431655766u}), InputError);
+}
+
+// ---- The coverage-guided fuzz targets' findings (tests/fuzz/, tests/corpus/findings/) ----
+
+// Each reproducer through the same library call as its fuzz target and the CLI: one InputError
+// line containing the expected text; before the fixes these escaped as nlohmann or std::ios_failure
+// exceptions or were undefined behaviour.
+void check_finding(const std::string& kind, const std::string& path) {
+  if (kind == "bindings") {
+    for_file(path, [&] { flow::parse_bindings(flow::read_file_bytes(path), path); });
+  } else if (kind == "encode_binding") {
+    for_file(path, [&] { flow::parse_binding(flow::read_file_bytes(path), path, 2); });
+  } else if (kind == "golden") {
+    hil::read_golden_file(path);
+  } else if (kind == "suite") {
+    hil::read_suite(path);
+  } else if (kind == "suite_run") {
+    hil::SuiteOptions o;
+    o.backends = {"functional"};
+    hil::run_suite(hil::read_suite(path), o);
+  } else if (kind == "nir") {
+    flow::load_network_file(path);
+  } else {
+    FAIL() << "unknown kind " << kind;
+  }
+}
+
+TEST(Corpus, FuzzFindingsGiveAClearInputError) {
+  const std::string dir = kCorpus + "/findings";
+  std::set<std::string> listed;
+  int checked = 0;
+  for (const CorpusCase& c : test::corpus_manifest(dir)) {
+    SCOPED_TRACE(c.file + " as " + c.kind);
+    listed.insert(c.file);
+    try {
+      check_finding(c.kind, dir + "/" + c.file);
+      ADD_FAILURE() << c.file << " was accepted; expected an error containing: " << c.expect;
+    } catch (const InputError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find(c.expect), std::string::npos) << "error: " << msg << "\nexpected to contain: " << c.expect;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << "not one line: " << msg;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << c.file << ": " << typeid(e).name() << " instead of InputError: " << e.what();
+    }
+    ++checked;
+  }
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name != "expected_errors.txt") {
+      EXPECT_TRUE(listed.count(name)) << name << " is not in the manifest";
+    }
+  }
+  EXPECT_GE(checked, 11);
 }
 
 // ---- Seeded mutation fuzzing ----

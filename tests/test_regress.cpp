@@ -79,14 +79,14 @@ TEST(RegressTest, RecordCheckAndReportADivergence) {
     hil::run_suite(suite, {});
     FAIL() << "no error";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("a.json: not a golden trace"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("a.json: platform: must be a string"), std::string::npos) << e.what();
   }
 }
 
 TEST(RegressTest, SuiteErrorsNameTheFileCaseAndField) {
   const fs::path dir = temp_dir("errors");
   const std::pair<std::string, std::string> cases[] = {
-      {"not json", "not JSON"},
+      {"not json", "not valid JSON"},
       {"[]", "the top level must be an object"},
       {R"({"cases": []})", "cases: a non-empty array is required"},
       {R"({"cases": [{"name": "a"}]})", "case \"a\": image is required"},
@@ -99,7 +99,9 @@ TEST(RegressTest, SuiteErrorsNameTheFileCaseAndField) {
       {R"({"cases": [{"name": "a", "image": "x", "faults": ["melt@1:0,0:0"]}]})", "fault 'melt@1:0,0:0'"},
       {R"({"cases": [{"name": "a", "image": "x", "expect": "fault-detected"}]})", "needs faults"},
       {R"({"cases": [{"name": "a", "image": "x", "expect_status": "fine"}]})", "is not a firmware status"},
-      {R"({"cases": [{"name": 5, "image": "x"}]})", "bad field type"},
+      {R"({"cases": [{"name": 5, "image": "x"}]})", "case 0: name: must be a string"},
+      {R"({"cases": [{"name": "a", "image": "x", "steps": 2.5}]})", "case \"a\": steps: 2.5 is not an integer"},
+      {R"({"cases": [{"name": "a", "image": "x", "learning": 1}]})", "case \"a\": learning: must be true or false"},
   };
   for (const auto& [text, expected] : cases) {
     write_file(dir / "s.json", text);

@@ -61,6 +61,9 @@ std::vector<InputSpike> stimuli_spikes(const pb::Stimuli& st) {
     if (in.x_size() != in.axon_size() || in.y_size() != in.axon_size())
       throw InputError(where + "x, y and axon lists differ in length (" + std::to_string(in.x_size()) + ", " +
                        std::to_string(in.y_size()) + ", " + std::to_string(in.axon_size()) + ")");
+    if (static_cast<uint64_t>(in.axon_size()) > kMaxSpikesPerStep)
+      throw InputError(where + std::to_string(in.axon_size()) + " spikes exceed the limit " +
+                       std::to_string(kMaxSpikesPerStep) + " per step");
     for (int k = 0; k < in.axon_size(); ++k) out.push_back({in.step(), in.x(k), in.y(k), in.axon(k)});
   }
   return out;

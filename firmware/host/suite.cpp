@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "lifchip/for_file.h"
+#include "lifchip/json_read.h"
 #include "lifchip/run.h"
 
 namespace lifchip::hil {
@@ -36,14 +37,8 @@ int status_code(const std::string& name, const std::string& where) {
 }  // namespace
 
 Suite read_suite(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open the suite file");
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw InputError(path + ": not JSON: " + e.what());
-  }
+  namespace jr = json_read;
+  const json j = jr::parse_file(path, "the suite file");
   Suite suite;
   suite.path = path;
   const std::string dir = fs::path(path).parent_path().string();
@@ -52,68 +47,73 @@ Suite read_suite(const std::string& path) {
       "name",   "image",  "stimuli", "steps",         "learning",      "check",  "golden",
       "memory", "faults", "expect",  "expect_status", "corrupt_words", "comment"};
   auto where = [&](const std::string& s) { return path + ": " + s; };
-  try {
-    if (!j.is_object()) throw InputError(where("the top level must be an object"));
-    for (const auto& [k, v] : j.items())
-      if (!kSuiteKeys.count(k))
-        throw InputError(where("unknown field \"" + k + "\" (known: suite, backends, cases)"));
-    suite.name = j.value("suite", fs::path(path).stem().string());
-    suite.backends = j.value("backends", std::vector<std::string>{"functional", "systemc"});
-    if (suite.backends.empty()) throw InputError(where("backends: at least one is needed"));
-    if (!j.contains("cases") || !j.at("cases").is_array() || j.at("cases").empty())
-      throw InputError(where("cases: a non-empty array is required"));
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < j.at("cases").size(); ++i) {
-      const json& c = j.at("cases")[i];
-      const std::string cw = "case " + std::to_string(i);
-      if (!c.is_object()) throw InputError(where(cw + ": must be an object"));
-      for (const auto& [k, v] : c.items())
-        if (!kCaseKeys.count(k)) throw InputError(where(cw + ": unknown field \"" + k + "\""));
-      SuiteCase sc;
-      sc.name = c.at("name").get<std::string>();
-      const std::string w = "case \"" + sc.name + "\"";
-      if (!names.insert(sc.name).second) throw InputError(where(w + ": name used twice"));
-      if (!c.contains("image")) throw InputError(where(w + ": image is required"));
-      sc.image_path = resolve(dir, c.at("image").get<std::string>());
-      sc.stimuli_path = resolve(dir, c.value("stimuli", std::string()));
-      const int64_t steps = c.value("steps", int64_t{0});
-      if (steps < 0 || steps > (int64_t{1} << 20))
-        throw InputError(where(w + ": steps " + std::to_string(steps) + " not in 0 ... 1048576"));
-      sc.steps = static_cast<uint32_t>(steps);
-      if (c.contains("learning")) sc.learning = c.at("learning").get<bool>();
-      const std::string check = c.value("check", std::string("agree"));
-      if (check == "golden") {
-        sc.check_golden = true;
-      } else if (check == "agree") {
-        sc.check_agree = true;
-      } else if (check == "both") {
-        sc.check_golden = sc.check_agree = true;
-      } else {
-        throw InputError(where(w + ": check \"" + check + "\" is not golden, agree or both"));
-      }
-      if (sc.check_golden) {
-        if (!c.contains("golden")) throw InputError(where(w + ": check " + check + " needs a golden file"));
-        sc.golden_path = resolve(dir, c.at("golden").get<std::string>());
-      }
-      const std::string memory = c.value("memory", std::string("every-step"));
-      if (memory != "every-step" && memory != "final")
-        throw InputError(where(w + ": memory \"" + memory + "\" is not every-step or final"));
-      sc.memory_every_step = memory == "every-step";
-      for (const auto& f : c.value("faults", std::vector<std::string>{}))
-        sc.faults.push_back(for_file(path, [&] { return parse_fault(f); }));
-      const std::string expect = c.value("expect", std::string("pass"));
-      if (expect != "pass" && expect != "fault-detected")
-        throw InputError(where(w + ": expect \"" + expect + "\" is not pass or fault-detected"));
-      sc.expect_fault_detected = expect == "fault-detected";
-      if (sc.expect_fault_detected && sc.faults.empty())
-        throw InputError(where(w + ": expect fault-detected needs faults"));
-      if (c.contains("expect_status"))
-        sc.expect_status = status_code(c.at("expect_status").get<std::string>(), where(w));
-      sc.corrupt_words = c.value("corrupt_words", std::vector<uint32_t>{});
-      suite.cases.push_back(std::move(sc));
+  if (!j.is_object()) throw InputError(where("the top level must be an object"));
+  for (const auto& [k, v] : j.items())
+    if (!kSuiteKeys.count(k)) throw InputError(where("unknown field \"" + k + "\" (known: suite, backends, cases)"));
+  suite.name = j.contains("suite") ? jr::text(j.at("suite"), path, "suite") : fs::path(path).stem().string();
+  suite.backends = j.contains("backends") ? jr::texts(j.at("backends"), path, "backends")
+                                          : std::vector<std::string>{"functional", "systemc"};
+  if (suite.backends.empty()) throw InputError(where("backends: at least one is needed"));
+  if (!j.contains("cases") || !j.at("cases").is_array() || j.at("cases").empty())
+    throw InputError(where("cases: a non-empty array is required"));
+  if (j.at("cases").size() > kSuiteMaxCases)
+    throw InputError(where("cases: " + std::to_string(j.at("cases").size()) + " cases exceed the limit " +
+                           std::to_string(kSuiteMaxCases)));
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < j.at("cases").size(); ++i) {
+    const json& c = j.at("cases")[i];
+    const std::string cw = "case " + std::to_string(i);
+    if (!c.is_object()) throw InputError(where(cw + ": must be an object"));
+    for (const auto& [k, v] : c.items())
+      if (!kCaseKeys.count(k)) throw InputError(where(cw + ": unknown field \"" + k + "\""));
+    // The fields of case i, named "case i: FIELD" until the case has its name.
+    auto str = [&](const std::string& key, const std::string& w, const std::string& fallback) {
+      return c.contains(key) ? jr::text(c.at(key), path, w + ": " + key) : fallback;
+    };
+    SuiteCase sc;
+    sc.name = jr::text(jr::member(c, "name", path, cw), path, cw + ": name");
+    const std::string w = "case \"" + sc.name + "\"";
+    if (!names.insert(sc.name).second) throw InputError(where(w + ": name used twice"));
+    if (!c.contains("image")) throw InputError(where(w + ": image is required"));
+    sc.image_path = resolve(dir, str("image", w, ""));
+    sc.stimuli_path = resolve(dir, str("stimuli", w, ""));
+    if (c.contains("steps")) {
+      const json& st = c.at("steps");
+      if (st.is_number_integer() && (!st.is_number_unsigned() || st.get<uint64_t>() > kSuiteMaxSteps))
+        throw InputError(where(w + ": steps " + st.dump() + " not in 0 ... " + std::to_string(kSuiteMaxSteps)));
+      sc.steps = jr::integer<uint32_t>(st, path, w + ": steps", 0, kSuiteMaxSteps);
     }
-  } catch (const json::exception& e) {
-    throw InputError(where(std::string("bad field type: ") + e.what()));
+    if (c.contains("learning")) sc.learning = jr::boolean(c.at("learning"), path, w + ": learning");
+    const std::string check = str("check", w, "agree");
+    if (check == "golden") {
+      sc.check_golden = true;
+    } else if (check == "agree") {
+      sc.check_agree = true;
+    } else if (check == "both") {
+      sc.check_golden = sc.check_agree = true;
+    } else {
+      throw InputError(where(w + ": check \"" + check + "\" is not golden, agree or both"));
+    }
+    if (sc.check_golden) {
+      if (!c.contains("golden")) throw InputError(where(w + ": check " + check + " needs a golden file"));
+      sc.golden_path = resolve(dir, str("golden", w, ""));
+    }
+    const std::string memory = str("memory", w, "every-step");
+    if (memory != "every-step" && memory != "final")
+      throw InputError(where(w + ": memory \"" + memory + "\" is not every-step or final"));
+    sc.memory_every_step = memory == "every-step";
+    if (c.contains("faults"))
+      for (const auto& f : jr::texts(c.at("faults"), path, w + ": faults"))
+        sc.faults.push_back(for_file(path, [&] { return parse_fault(f); }));
+    const std::string expect = str("expect", w, "pass");
+    if (expect != "pass" && expect != "fault-detected")
+      throw InputError(where(w + ": expect \"" + expect + "\" is not pass or fault-detected"));
+    sc.expect_fault_detected = expect == "fault-detected";
+    if (sc.expect_fault_detected && sc.faults.empty()) throw InputError(where(w + ": expect fault-detected needs faults"));
+    if (c.contains("expect_status")) sc.expect_status = status_code(str("expect_status", w, ""), where(w));
+    if (c.contains("corrupt_words"))
+      sc.corrupt_words = jr::integers<uint32_t>(c.at("corrupt_words"), path, w + ": corrupt_words", kSuiteMaxCorruptWords);
+    suite.cases.push_back(std::move(sc));
   }
   return suite;
 }
@@ -223,15 +223,7 @@ CaseResult run_case(const SuiteCase& sc, const std::vector<std::string>& backend
   Divergence first;
   const RunTrace* faulty = nullptr;
   if (sc.check_golden) {
-    std::ifstream in(sc.golden_path);
-    if (!in) throw InputError(sc.golden_path + ": cannot open the golden file (record it with --record)");
-    json j;
-    try {
-      j = json::parse(in);
-    } catch (const json::exception& e) {
-      throw InputError(sc.golden_path + ": not JSON: " + e.what());
-    }
-    RunTrace golden = trace_from_json(j, sc.golden_path);
+    RunTrace golden = read_golden_file(sc.golden_path);
     // A golden file may record a longer run: a case may check its first steps.
     if (golden.status == LC_OK && golden.steps.size() > spec.steps) golden.steps.resize(spec.steps);
     for (const RunTrace& t : traces) {

@@ -32,7 +32,13 @@ struct Suite {
   std::vector<SuiteCase> cases;
 };
 
-/// Reads and checks a suite file; throws InputError naming the file, the case and the field.
+/// The sizes a suite file may declare (docs/reliability.md, "Limits").
+inline constexpr std::size_t kSuiteMaxCases = 4096;
+inline constexpr uint32_t kSuiteMaxSteps = uint32_t{1} << 20;
+inline constexpr std::size_t kSuiteMaxCorruptWords = 4096;
+
+/// Reads and checks a suite file; throws InputError naming the file, the case and the field (a
+/// directory, an unreadable file, bad JSON or a number out of its field's range included).
 Suite read_suite(const std::string& path);
 
 struct CaseResult {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "lifchip/chip_constants.h"
+#include "lifchip/json_read.h"
 
 namespace lifchip::hil {
 
@@ -346,57 +347,75 @@ nlohmann::json trace_to_json(const RunTrace& tr) {
 }
 
 RunTrace trace_from_json(const nlohmann::json& j, const std::string& what) {
+  namespace jr = json_read;
+  using nlohmann::json;
   RunTrace tr;
-  try {
-    if (j.at("format").get<std::string>() != "lifchip-golden-1")
-      throw InputError(what + ": format is not lifchip-golden-1");
-    tr.platform = "golden:" + j.at("platform").get<std::string>();
-    tr.timing = j.at("timing").get<bool>();
-    tr.status = j.at("status").get<int>();
-    tr.status_text = j.at("status_text").get<std::string>();
-    tr.status_step = j.at("status_step").get<uint32_t>();
-    for (const auto& st : j.at("steps")) {
-      StepRecord r;
-      r.step = st.at("step").get<uint32_t>();
-      r.outputs = st.at("outputs").get<std::vector<uint32_t>>();
-      if (tr.timing) r.output_cycles = st.at("output_cycles").get<std::vector<uint64_t>>();
-      const auto& c = st.at("counters");
-      r.counters.width = c.at("width").get<uint32_t>();
-      r.counters.height = c.at("height").get<uint32_t>();
-      for (const auto& core : c.at("cores")) {
-        const auto v = core.get<std::vector<uint64_t>>();
-        if (v.size() != s::CNT_PER_CORE)
-          throw InputError(what + ": a core's counters are not " + std::to_string(s::CNT_PER_CORE) +
-                           " values");
-        CoreCounterArray arr{};
-        std::copy(v.begin(), v.end(), arr.begin());
-        r.counters.cores.push_back(arr);
-      }
-      if (r.counters.cores.size() != static_cast<std::size_t>(r.counters.width) * r.counters.height)
-        throw InputError(what + ": step " + std::to_string(r.step) + ": counters of " +
-                         std::to_string(r.counters.cores.size()) + " cores for a " +
-                         std::to_string(r.counters.width) + "x" + std::to_string(r.counters.height) +
-                         " mesh");
-      const auto chip = c.at("chip").get<std::vector<uint64_t>>();
-      if (chip.size() != s::CNT_CHIP_SLOTS)
-        throw InputError(what + ": chip counters are not " + std::to_string(s::CNT_CHIP_SLOTS) + " values");
-      std::copy(chip.begin(), chip.end(), r.counters.chip.begin());
-      for (const auto& m : st.at("memory")) {
-        CoreSnapshot snap;
-        snap.x = m.at("x").get<uint32_t>();
-        snap.y = m.at("y").get<uint32_t>();
-        snap.state = m.at("state").get<std::vector<uint32_t>>();
-        snap.post = m.at("post").get<std::vector<uint32_t>>();
-        snap.pre = m.at("pre").get<std::vector<uint32_t>>();
-        snap.syn = m.at("syn").get<std::vector<uint32_t>>();
-        r.memory.push_back(std::move(snap));
-      }
-      tr.steps.push_back(std::move(r));
+  if (!j.is_object()) throw InputError(what + ": not a golden trace: the document must be an object");
+  if (jr::text(jr::member(j, "format", what), what, "format") != "lifchip-golden-1")
+    throw InputError(what + ": format is not lifchip-golden-1");
+  tr.platform = "golden:" + jr::text(jr::member(j, "platform", what), what, "platform");
+  tr.timing = jr::boolean(jr::member(j, "timing", what), what, "timing");
+  tr.status = jr::integer<int>(jr::member(j, "status", what), what, "status", LC_OK, LC_ERR_NO_IMAGE);
+  tr.status_text = jr::text(jr::member(j, "status_text", what), what, "status_text");
+  tr.status_step = jr::integer<uint32_t>(jr::member(j, "status_step", what), what, "status_step");
+  const json& steps = jr::member(j, "steps", what);
+  if (!steps.is_array()) throw InputError(what + ": steps: must be a list");
+  if (steps.size() > kGoldenMaxSteps)
+    throw InputError(what + ": steps: " + std::to_string(steps.size()) + " steps exceed the limit " +
+                     std::to_string(kGoldenMaxSteps));
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const json& st = steps[i];
+    const std::string sw = "steps[" + std::to_string(i) + "]";
+    StepRecord r;
+    r.step = jr::integer<uint32_t>(jr::member(st, "step", what, sw), what, sw + ".step");
+    r.outputs = jr::integers<uint32_t>(jr::member(st, "outputs", what, sw), what, sw + ".outputs", kGoldenMaxValues);
+    if (tr.timing)
+      r.output_cycles =
+          jr::integers<uint64_t>(jr::member(st, "output_cycles", what, sw), what, sw + ".output_cycles", kGoldenMaxValues);
+    const json& c = jr::member(st, "counters", what, sw);
+    const std::string cw = sw + ".counters";
+    r.counters.width = jr::integer<uint32_t>(jr::member(c, "width", what, cw), what, cw + ".width", 1, s::MESH_DIM_MAX);
+    r.counters.height =
+        jr::integer<uint32_t>(jr::member(c, "height", what, cw), what, cw + ".height", 1, s::MESH_DIM_MAX);
+    const json& cores = jr::member(c, "cores", what, cw);
+    if (!cores.is_array()) throw InputError(what + ": " + cw + ".cores: must be a list");
+    for (std::size_t k = 0; k < cores.size(); ++k) {
+      const auto v = jr::integers<uint64_t>(cores[k], what, cw + ".cores[" + std::to_string(k) + "]", s::CNT_PER_CORE);
+      if (v.size() != s::CNT_PER_CORE)
+        throw InputError(what + ": a core's counters are not " + std::to_string(s::CNT_PER_CORE) + " values");
+      CoreCounterArray arr{};
+      std::copy(v.begin(), v.end(), arr.begin());
+      r.counters.cores.push_back(arr);
     }
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(what + ": not a golden trace: " + e.what());
+    if (r.counters.cores.size() != static_cast<std::size_t>(r.counters.width) * r.counters.height)
+      throw InputError(what + ": step " + std::to_string(r.step) + ": counters of " +
+                       std::to_string(r.counters.cores.size()) + " cores for a " + std::to_string(r.counters.width) +
+                       "x" + std::to_string(r.counters.height) + " mesh");
+    const auto chip = jr::integers<uint64_t>(jr::member(c, "chip", what, cw), what, cw + ".chip", s::CNT_CHIP_SLOTS);
+    if (chip.size() != s::CNT_CHIP_SLOTS)
+      throw InputError(what + ": chip counters are not " + std::to_string(s::CNT_CHIP_SLOTS) + " values");
+    std::copy(chip.begin(), chip.end(), r.counters.chip.begin());
+    const json& mem = jr::member(st, "memory", what, sw);
+    if (!mem.is_array()) throw InputError(what + ": " + sw + ".memory: must be a list");
+    for (std::size_t k = 0; k < mem.size(); ++k) {
+      const json& m = mem[k];
+      const std::string mw = sw + ".memory[" + std::to_string(k) + "]";
+      CoreSnapshot snap;
+      snap.x = jr::integer<uint32_t>(jr::member(m, "x", what, mw), what, mw + ".x", 0, s::MESH_DIM_MAX - 1);
+      snap.y = jr::integer<uint32_t>(jr::member(m, "y", what, mw), what, mw + ".y", 0, s::MESH_DIM_MAX - 1);
+      snap.state = jr::integers<uint32_t>(jr::member(m, "state", what, mw), what, mw + ".state", kGoldenMaxValues);
+      snap.post = jr::integers<uint32_t>(jr::member(m, "post", what, mw), what, mw + ".post", kGoldenMaxValues);
+      snap.pre = jr::integers<uint32_t>(jr::member(m, "pre", what, mw), what, mw + ".pre", kGoldenMaxValues);
+      snap.syn = jr::integers<uint32_t>(jr::member(m, "syn", what, mw), what, mw + ".syn", kGoldenMaxValues);
+      r.memory.push_back(std::move(snap));
+    }
+    tr.steps.push_back(std::move(r));
   }
   return tr;
+}
+
+RunTrace read_golden_file(const std::string& path) {
+  return trace_from_json(json_read::parse_file(path, "the golden file (record it with --record)"), path);
 }
 
 // ---------------------------------------------------------------- faults

@@ -75,7 +75,14 @@ Divergence compare_traces(const RunTrace& a, const RunTrace& b, const pb::ChipIm
 
 /// Golden files: the trace as JSON (docs/firmware.md).
 nlohmann::json trace_to_json(const RunTrace& trace);
+/// Every number is range-checked with its field named (lifchip/json_read.h); a golden file holds at
+/// most kGoldenMaxSteps steps and each of its lists at most kGoldenMaxValues values
+/// (docs/reliability.md, "Limits").
+inline constexpr std::size_t kGoldenMaxSteps = std::size_t{1} << 20;
+inline constexpr std::size_t kGoldenMaxValues = std::size_t{1} << 22;
 RunTrace trace_from_json(const nlohmann::json& j, const std::string& what);
+/// Reads and checks a golden file: a directory, unreadable or malformed file is one InputError naming it.
+RunTrace read_golden_file(const std::string& path);
 
 /// "flip-u@STEP:X,Y:NEURON:BIT", "flip-v@...", "flip-w@STEP:X,Y:SYNAPSE:BIT", "stuck-fire@STEP:X,Y:NEURON",
 /// "stuck-silent@...", "drop@STEP:X,Y:FANOUT_ENTRY", "dup@..."; throws InputError naming the problem.

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "lifchip/chip_constants.h"
+#include "lifchip/json_read.h"
 #include "stages.h"
 
 namespace lifchip::mapper {
@@ -656,7 +657,7 @@ std::vector<ReportTable> map_report_tables(const nlohmann::json& j) {
     return v.get<double>();
   };
   auto integer = [&](const nlohmann::json& o, const char* key) {
-    return std::to_string(static_cast<int64_t>(num(o, key)));
+    return std::to_string(json_read::integer<int64_t>(need(o, key), "map report", std::string("'") + key + "'"));
   };
   auto str = [&](const nlohmann::json& o, const char* key) {
     const nlohmann::json& v = need(o, key);

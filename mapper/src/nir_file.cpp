@@ -6,7 +6,11 @@
 #include <H5Cpp.h>
 #include <zlib.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -20,13 +24,87 @@ namespace {
 // Nested graphs deeper than this are refused: real networks nest a few levels, and a corrupt file
 // can link a group into itself.
 constexpr int kMaxDepth = 32;
-// One dataset may hold at most this many values (1 GiB as doubles).
+// One dataset may hold at most this many values (1 GiB as doubles), in at most kMaxChunks chunks.
 constexpr uint64_t kMaxValues = uint64_t{1} << 27;
+constexpr uint64_t kMaxChunks = uint64_t{1} << 16;
 // A compressed dataset cannot expand more than this from its stored bytes (deflate's limit is
 // about 1032:1); a larger claim is a corrupt header, refused before any allocation.
 constexpr uint64_t kMaxExpansion = 1100;
 
+// libhdf5 1.10.8 loads some metadata (a local heap's data segment, object header continuation
+// chunks) by allocating the size the file declares before checking it against the end of the file
+// (fixed upstream: HDF5 PR #5076, #6506); a corrupt size asks for petabytes, or for tens of GB that
+// may be granted. Two defences, both before libhdf5 reads: every local heap's declared data segment
+// must lie inside the file (scan_local_heaps), and while libhdf5 reads, this process may grow its
+// address space by at most kMaxReadBytes (AddressSpaceCap), so any other such request fails as an
+// HDF5 error instead of being granted.
+constexpr uint64_t kMaxReadBytes = uint64_t{4} << 30;
+
 std::string where(const std::string& file, const std::string& at) { return file + ": " + at; }
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LIFCHIP_NIR_NO_AS_CAP 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LIFCHIP_NIR_NO_AS_CAP 1
+#endif
+#endif
+
+// RLIMIT_AS lowered to (current address space + kMaxReadBytes) for its lifetime, then restored.
+// Not under AddressSanitizer, whose allocator reserves its heap up front (it reports such requests
+// itself).
+class AddressSpaceCap {
+ public:
+  AddressSpaceCap() {
+#ifndef LIFCHIP_NIR_NO_AS_CAP
+    unsigned long pages = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%lu", &pages) != 1) pages = 0;
+      std::fclose(f);
+    }
+    if (pages == 0 || ::getrlimit(RLIMIT_AS, &old_) != 0) return;
+    const uint64_t want = static_cast<uint64_t>(pages) * 4096 + kMaxReadBytes;
+    if (old_.rlim_cur != RLIM_INFINITY && old_.rlim_cur <= want) return;  // already tighter
+    rlimit cap = old_;
+    cap.rlim_cur = static_cast<rlim_t>(want);
+    active_ = ::setrlimit(RLIMIT_AS, &cap) == 0;
+#endif
+  }
+  ~AddressSpaceCap() {
+    if (active_) ::setrlimit(RLIMIT_AS, &old_);
+  }
+  AddressSpaceCap(const AddressSpaceCap&) = delete;
+  AddressSpaceCap& operator=(const AddressSpaceCap&) = delete;
+
+ private:
+  rlimit old_{};
+  bool active_ = false;
+};
+
+// Every local heap prefix of the file ("HEAP", version 0, 3 zero bytes, then data segment size,
+// free-list offset and data segment address, each `sizeof_size`/`sizeof_addr` bytes) must declare a
+// data segment inside the file. The prefix is found by its 8-byte signature; the bytes after one
+// that is not a heap would have to spell a segment beyond the end of the file to be refused.
+void scan_local_heaps(const std::string& file, const std::string& bytes, uint64_t base, std::size_t sizeof_addr,
+                      std::size_t sizeof_size) {
+  static const char kSig[8] = {'H', 'E', 'A', 'P', 0, 0, 0, 0};
+  const std::size_t need = 8 + 2 * sizeof_size + sizeof_addr;
+  auto le = [&](std::size_t at, std::size_t n) {
+    uint64_t v = 0;
+    for (std::size_t i = n; i > 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i - 1]);
+    return v;
+  };
+  const uint64_t file_size = bytes.size();
+  for (std::size_t at = bytes.find(std::string(kSig, 8)); at != std::string::npos && at + need <= bytes.size();
+       at = bytes.find(std::string(kSig, 8), at + 1)) {
+    const uint64_t size = le(at + 8, sizeof_size), addr = le(at + 8 + 2 * sizeof_size, sizeof_addr);
+    if (size == 0) continue;  // no data segment to load
+    if (size > file_size || addr > file_size || base + addr > file_size - std::min(size, file_size))
+      throw InputError(file + ": corrupt HDF5 local heap at byte " + std::to_string(at) + ": its data segment (" +
+                       std::to_string(size) + " bytes at " + std::to_string(addr) + ") lies beyond the file's " +
+                       std::to_string(file_size) + " bytes");
+  }
+}
 
 // The innermost message on HDF5's error stack (e.g. "truncated file: eof = 96, ..."), or "".
 herr_t first_error(unsigned n, const H5E_error2_t* err, void* data) {
@@ -39,9 +117,11 @@ std::string hdf5_detail(const H5::Exception& e) {
   std::string inner;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, &inner);
   H5Eclear2(H5E_DEFAULT);
-  std::string outer = e.getDetailMsg();
-  if (inner.empty()) return outer;
-  return inner;
+  std::string detail = inner.empty() ? e.getDetailMsg() : inner;
+  if (detail.find("allocation failed") != std::string::npos)
+    detail += " (reading a NIR file may take at most " + std::to_string(kMaxReadBytes >> 30) +
+              " GiB more address space: a corrupt size?)";
+  return detail;
 }
 
 const char* class_name(H5T_class_t c) {
@@ -105,6 +185,13 @@ class Reader {
       raw_.open(file_, std::ios::binary);
       raw_.seekg(0, std::ios::end);
       file_size_ = static_cast<uint64_t>(raw_.tellg());
+      {
+        std::string bytes(file_size_, '\0');
+        raw_.seekg(0);
+        raw_.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        scan_local_heaps(file_, bytes, base_, sizeof_addr_, sizeof_size_);
+      }
+      const AddressSpaceCap cap;
       if (link_kind(h5, "version") == Link::kHard) {
         at = "root: field 'version'";
         if (h5.childObjType("version") != H5O_TYPE_DATASET)
@@ -124,6 +211,9 @@ class Reader {
         throw InputError(file_ + ": root graph: field 'type': '" + out.root.type + "', expected 'NIRGraph'");
     } catch (const H5::Exception& e) {
       throw InputError(where(file_, at + ": HDF5 error (corrupt file?): " + hdf5_detail(e)));
+    } catch (const std::bad_alloc&) {
+      throw InputError(where(file_, at + ": reading it needs more than the reader's " +
+                                        std::to_string(kMaxReadBytes >> 30) + " GiB of memory (corrupt sizes?)"));
     }
     return out;
   }
@@ -197,6 +287,10 @@ class Reader {
   // A dataset's declared size must fit what the file stores for it; a corrupt dimension otherwise
   // makes us allocate gigabytes before HDF5 notices anything.
   void check_storage(const H5::DataSet& ds, uint64_t count, std::size_t elem, const std::string& at) {
+    {
+      const H5::DSetCreatPropList plist = ds.getCreatePlist();
+      if (plist.getLayout() == H5D_CHUNKED) check_chunk_count(ds, plist, at);
+    }
     if (count == 0) return;
     const uint64_t need = count * elem;
     const uint64_t stored = ds.getStorageSize();
@@ -215,7 +309,7 @@ class Reader {
   // exactly the chunk's size. Other filters are left to HDF5 (h5py and NIR use gzip only).
   void check_chunks(const H5::DataSet& ds, std::size_t elem, const std::string& at) {
     const H5::DSetCreatPropList plist = ds.getCreatePlist();
-    if (plist.getLayout() != H5D_CHUNKED) return;
+    if (plist.getLayout() != H5D_CHUNKED) return;  // check_storage checked the chunk shape
     const std::string bad = at + ": corrupt compressed data";
     const int nfilters = plist.getNfilters();
     std::vector<H5Z_filter_t> filters;
@@ -272,6 +366,32 @@ class Reader {
       }
       if (raw.size() != chunk_bytes) throw InputError(where(file_, bad + " (chunk size)"));
     }
+  }
+
+  // libhdf5 keeps a record per chunk of a read's selection, allocated or not: a corrupt file that
+  // declares a large dataset in one-element chunks made it allocate 4 GB in 8 million records
+  // (found by tests/fuzz/ nir). So a dataset may span at most kMaxChunks chunks.
+  void check_chunk_count(const H5::DataSet& ds, const H5::DSetCreatPropList& plist, const std::string& at) {
+    const H5::DataSpace space = ds.getSpace();
+    const int rank = space.getSimpleExtentNdims();
+    if (rank < 0 || rank > 32) return;  // refused by the caller
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank) + 1), chunk(33);
+    if (rank > 0) space.getSimpleExtentDims(dims.data());
+    // A scalar dataset cannot be chunked: a chunk shape on one is a corrupt layout (libhdf5 then
+    // allocated 4 GB reading it, found by tests/fuzz/ nir).
+    const int chunk_rank = plist.getChunk(33, chunk.data());
+    if (chunk_rank != rank)
+      throw InputError(where(file_, at + ": corrupt chunk shape (" + std::to_string(chunk_rank) +
+                                        " dimensions for a dataset of " + std::to_string(rank) + ")"));
+    uint64_t chunks = 1;
+    for (int i = 0; i < rank; ++i) {
+      if (chunk[i] == 0) throw InputError(where(file_, at + ": corrupt chunk shape (a dimension of 0)"));
+      const uint64_t n = dims[i] / chunk[i] + (dims[i] % chunk[i] != 0);
+      chunks = n != 0 && chunks > kMaxChunks / n ? kMaxChunks + 1 : chunks * n;
+    }
+    if (chunks > kMaxChunks)
+      throw InputError(where(file_, at + ": stored in more than " + std::to_string(kMaxChunks) +
+                                        " chunks (the limit of a NIR dataset; a corrupt chunk shape?)"));
   }
 
   void read_strings(const H5::DataSet& ds, uint64_t count, const std::string& at,

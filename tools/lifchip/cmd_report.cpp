@@ -12,6 +12,7 @@
 #include "lifchip/flow/data.h"
 #include "lifchip/flow/energy.h"
 #include "lifchip/flow/report.h"
+#include "lifchip/json_read.h"
 
 namespace lifchip::cli {
 
@@ -34,13 +35,7 @@ int report_command(const ReportCmdOptions& o) {
   const flow::EnergyModel model = flow::load_energy_model(o.model);
   nlohmann::json mapping;
   if (!o.mapping.empty()) {
-    mapping = for_file(o.mapping, [&] {
-      try {
-        return nlohmann::json::parse(flow::read_file_bytes(o.mapping));
-      } catch (const nlohmann::json::parse_error& e) {
-        throw InputError("not valid JSON (byte " + std::to_string(e.byte) + ")");
-      }
-    });
+    mapping = for_file(o.mapping, [&] { return json_read::parse(flow::read_file_bytes(o.mapping), o.mapping); });
     if (!mapping.is_object()) throw InputError(o.mapping + ": the mapping report must be a JSON object");
     // A `map --json` document is drawn as the CLI's tables: check it has their fields now.
     if (flow::is_map_report(mapping)) for_file(o.mapping, [&] { return mapper::map_report_tables(mapping); });

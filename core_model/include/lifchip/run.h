@@ -18,7 +18,13 @@ struct ProbeTarget {
 int32_t read_probe(const Backend& backend, const ProbeTarget& target);
 std::vector<ProbeTarget> probe_targets(const pb::ProbeSpec& spec);
 
-/// Input spikes of a Stimuli message, validated for order; throws InputError naming the step.
+/// Input spikes one step of a Stimuli message may hold: one per axon of the largest mesh
+/// (docs/reliability.md, "Limits"; an axon given twice in a step counts twice).
+inline constexpr uint64_t kMaxSpikesPerStep =
+    uint64_t{spec::MESH_DIM_MAX} * spec::MESH_DIM_MAX * spec::AXONS_PER_CORE_MAX;
+
+/// Input spikes of a Stimuli message, validated for order and kMaxSpikesPerStep; throws InputError
+/// naming the step.
 std::vector<InputSpike> stimuli_spikes(const pb::Stimuli& stimuli);
 /// Steps to run: stimuli.num_steps, or one past the last input step.
 uint32_t stimuli_steps(const pb::Stimuli& stimuli);

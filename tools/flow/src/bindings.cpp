@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lifchip/image.h"
+#include "lifchip/json_read.h"
 
 namespace lifchip::flow {
 
@@ -31,20 +32,9 @@ struct Reader {
     if (!j.is_array()) throw InputError(name + ": " + what + " must be a list");
     return j;
   }
-  uint32_t u32(const json& j, const std::string& what) const {
-    if (!j.is_number_unsigned() || j.get<uint64_t>() > UINT32_MAX)
-      throw InputError(name + ": " + what + " must be a non-negative integer below 2^32");
-    return j.get<uint32_t>();
-  }
-  double number(const json& j, const std::string& what) const {
-    if (!j.is_number() || !std::isfinite(j.get<double>()))
-      throw InputError(name + ": " + what + " must be a finite number");
-    return j.get<double>();
-  }
-  std::string text(const json& j, const std::string& what) const {
-    if (!j.is_string()) throw InputError(name + ": " + what + " must be a string");
-    return j.get<std::string>();
-  }
+  uint32_t u32(const json& j, const std::string& what) const { return json_read::integer<uint32_t>(j, name, what); }
+  double number(const json& j, const std::string& what) const { return json_read::number(j, name, what); }
+  std::string text(const json& j, const std::string& what) const { return json_read::text(j, name, what); }
   std::vector<mapper::PortSlice> ports(const json& j, const std::string& key) const {
     std::vector<mapper::PortSlice> out;
     const json& a = array(at(j, key, ""), "'" + key + "'");
@@ -108,17 +98,13 @@ std::string bindings_json(const mapper::MapResult& r) {
 }
 
 bool is_bindings_document(const std::string& text) {
+  // Only a first look (parse_bindings reads it for real): no exception, whatever the text.
   const json j = json::parse(text, nullptr, false);
-  return j.is_object() && j.contains("input_targets");
+  return !j.is_discarded() && j.is_object() && j.contains("input_targets");
 }
 
 Bindings parse_bindings(const std::string& text, const std::string& name) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw InputError(name + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
-  }
+  const json j = json_read::parse(text, name);
   const Reader rd{name};
   if (!j.is_object()) throw InputError(name + ": a bindings file must be a JSON object");
   if (rd.text(rd.at(j, "format", ""), "'format'") != kBindingsFormat)

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lifchip/flow/bindings.h"
+#include "lifchip/json_read.h"
 
 namespace lifchip::flow {
 
@@ -27,10 +28,7 @@ void check_range(const std::vector<double>& values, double max_value) {
 }
 
 uint32_t get_u32(const nlohmann::json& j, const char* key, const std::string& where) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned() ||
-      j[key].get<uint64_t>() > 0xffffffffu)
-    throw InputError(where + ": '" + key + "' must be a non-negative integer");
-  return j[key].get<uint32_t>();
+  return json_read::integer<uint32_t>(json_read::member(j, key, where), where, std::string("'") + key + "'");
 }
 
 }  // namespace
@@ -42,12 +40,7 @@ Binding contiguous_binding(uint32_t channels, uint32_t x, uint32_t y, uint32_t b
 }
 
 Binding parse_binding(const std::string& text, const std::string& name, uint32_t channels) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(name + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
-  }
+  const nlohmann::json j = json_read::parse(text, name);
   if (!j.is_object()) throw InputError(name + ": a binding must be a JSON object");
   if (j.contains("input_targets")) {  // the bindings file of `lifchip map --bindings`: channel = network input
     const Bindings all = parse_bindings(text, name);
@@ -64,11 +57,11 @@ Binding parse_binding(const std::string& text, const std::string& name, uint32_t
   }
   if (j.contains("core")) {
     const auto& core = j["core"];
-    if (!core.is_array() || core.size() != 2 || !core[0].is_number_unsigned() ||
-        !core[1].is_number_unsigned())
+    if (!core.is_array() || core.size() != 2)
       throw InputError(name + ": 'core' must be [x, y] with non-negative integers");
     const uint32_t base = j.contains("axon_base") ? get_u32(j, "axon_base", name) : 0;
-    return contiguous_binding(channels, core[0].get<uint32_t>(), core[1].get<uint32_t>(), base);
+    return contiguous_binding(channels, json_read::integer<uint32_t>(core[0], name, "'core' x"),
+                              json_read::integer<uint32_t>(core[1], name, "'core' y"), base);
   }
   if (!j.contains("channels") || !j["channels"].is_array())
     throw InputError(name + ": a binding needs 'channels' (a list) or 'core' and 'axon_base'");

@@ -1,0 +1,98 @@
+#!/bin/bash
+# Coverage-guided fuzzing of every parser (tests/fuzz/, docs/reliability.md): builds the libFuzzer
+# targets with clang (-DLIFCHIP_FUZZ=ON, in build-fuzz/), runs each from its committed seeds and
+# prints a table of executions, exec/s, coverage and findings per target.
+#
+#   tools/fuzz_campaign.sh [--runs N] [--seconds S] [--jobs J] [--write-docs] [--report] [TARGET...]
+#
+# --runs N      executions per target (default 1000000 when --seconds is not given);
+# --seconds S   at most S seconds per target (with --runs: whichever comes first).
+# --jobs J      targets run at once (default 1).
+# --write-docs  puts the table (and this command) into docs/reliability.md between its markers.
+# --report      runs nothing: the table of the last run's logs (BUILD/fuzz-TARGET.log).
+# TARGET...     a subset (names as in tests/fuzz/CMakeLists.txt: image_binary, nir, host_if, ...).
+# Environment: LIFCHIP_FUZZ_BUILD_DIR (default build-fuzz), LIFCHIP_JOBS (build jobs, default 2).
+# Each target stops at its first finding; the input is kept in BUILD/fuzz-artifacts/TARGET/ and the
+# script exits 1. New inputs found go to BUILD/fuzz-work/TARGET/, never into the committed seeds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="" seconds="" jobs=1 write_docs=0 report=0 targets=()
+cmdline="tools/fuzz_campaign.sh $*"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --write-docs) write_docs=1; shift ;;
+    --report) report=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -*) echo "fuzz_campaign.sh: unknown option $1" >&2; exit 2 ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+all=(image_binary image_text flat_stream stimuli probes run_result network_proto nir npy csv energy_model
+     bindings suite golden host_if)
+[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
+
+build=${LIFCHIP_FUZZ_BUILD_DIR:-build-fuzz}
+if [ "$report" = 0 ]; then
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+    -DCMAKE_CXX_COMPILER=clang++-14 -DLIFCHIP_FUZZ=ON "${launcher[@]}" >/dev/null
+fi
+cmake --build "$build" -j "${LIFCHIP_JOBS:-2}" --target lifchip_fuzz_all >/dev/null
+
+# Leaks are not findings: protobuf's, HDF5's and SystemC's process-wide caches live until exit.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+[ -n "$runs" ] || [ -n "$seconds" ] || runs=1000000
+limit=()
+[ -z "$runs" ] || limit+=(-runs="$runs")
+[ -z "$seconds" ] || limit+=(-max_total_time="$seconds")
+
+run_one() {
+  local t=$1 work="$build/fuzz-work/$1" art="$build/fuzz-artifacts/$1"
+  rm -rf "$art"
+  mkdir -p "$work" "$art"
+  # -rss_limit_mb: a parser that allocates from a declared size shows here as an OOM finding;
+  # -timeout: a loop that a corrupt file makes endless shows as a timeout finding.
+  "$build/tests/fuzz/fuzz_$t" "${limit[@]}" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=30 \
+    -print_final_stats=1 -artifact_prefix="$art/" "$work" "tests/fuzz/corpus/$t" >"$build/fuzz-$t.log" 2>&1 || true
+}
+export -f run_one
+export build
+export limit_s="${limit[*]}"
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'limit=($limit_s); run_one {}'
+fi
+
+table="| target | executions | exec/s | coverage (edges) | features | findings |
+|---|---:|---:|---:|---:|---:|"
+failed=0
+for t in "${targets[@]}"; do
+  log="$build/fuzz-$t.log"
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  cov=$(grep -o 'cov: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  ft=$(grep -o 'ft: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  found=$( (find "$build/fuzz-artifacts/$t" -type f 2>/dev/null || true) | wc -l)
+  [ "$found" -eq 0 ] || { failed=1; echo "fuzz: $t: finding(s) in $build/fuzz-artifacts/$t (log: $log)" >&2; }
+  table+="
+| $t | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | $found |"
+done
+echo "$table"
+
+if [ "$write_docs" = 1 ]; then
+  /usr/bin/python3 - "$cmdline" "$table" <<'PY'
+import re, sys, datetime
+cmd, table = sys.argv[1], sys.argv[2]
+p = "docs/reliability.md"
+s = open(p).read()
+body = f"<!-- fuzz-campaign:begin -->\n`{cmd}` (clang 14, libFuzzer + ASan + UBSan, {datetime.date.today()}):\n\n{table}\n<!-- fuzz-campaign:end -->"
+s = re.sub(r"<!-- fuzz-campaign:begin -->.*?<!-- fuzz-campaign:end -->", lambda m: body, s, flags=re.S)
+open(p, "w").write(s)
+PY
+fi
+exit $failed
