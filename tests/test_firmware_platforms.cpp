@@ -153,6 +153,22 @@ TEST(FirmwarePlatformSystemCTest, PollLimitGivesATimeout) {
   EXPECT_EQ(lc_step(p->hal(), 0, nullptr, 0, nullptr, nullptr), LC_ERR_TIMEOUT);
 }
 
+// LOAD_CTRL begin clears LEARN_EN (spec §7) on every platform: the functional register adapter kept
+// it while the SystemC model and the RTL cleared it (found by the host_if fuzz target; its input is
+// tests/fuzz/corpus/host_if/ctrl_learn_en_after_begin.bin).
+TEST_P(FirmwarePlatformTest, LoadBeginClearsLearnEn) {
+  std::unique_ptr<hil::Platform> p = hil::make_platform(GetParam());
+  const lc_hal_t* h = p->hal();
+  h->write32(h->ctx, s::REG_CTRL, 2u);  // LEARN_EN
+  EXPECT_EQ(h->read32(h->ctx, s::REG_CTRL), 2u);
+  h->write32(h->ctx, s::REG_LOAD_CTRL, 1u);  // begin
+  EXPECT_EQ(h->read32(h->ctx, s::REG_CTRL), 0u);
+  h->write32(h->ctx, s::REG_CTRL, 2u);
+  EXPECT_EQ(h->read32(h->ctx, s::REG_CTRL), 2u);
+  h->write32(h->ctx, s::REG_CTRL, 1u);  // SOFT_RESET with LEARN_EN 0 in the same write
+  EXPECT_EQ(h->read32(h->ctx, s::REG_CTRL), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Platforms, FirmwarePlatformTest, ::testing::Values("functional", "systemc"));
 
 // The RTL (when built) runs the same firmware and must give the direct RTL backend's results.

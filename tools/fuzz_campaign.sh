@@ -52,6 +52,8 @@ export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 limit=()
 [ -z "$runs" ] || limit+=(-runs="$runs")
 [ -z "$seconds" ] || limit+=(-max_total_time="$seconds")
+# A fixed seed: with --runs, a campaign on the same commit and compiler is the same campaign.
+limit+=(-seed="${LIFCHIP_FUZZ_SEED:-1}")
 
 run_one() {
   local t=$1 work="$build/fuzz-work/$1" art="$build/fuzz-artifacts/$1"

@@ -48,6 +48,7 @@ uint32_t RegisterAdapter::axons(uint32_t x, uint32_t y) const {
 void RegisterAdapter::drop_image() {
   valid_ = false;
   counters_valid_ = false;
+  learn_ = false;  // LEARN_EN reads 0 until a commit, as in the SystemC model and the RTL (spec §7)
 }
 
 void RegisterAdapter::configure(const pb::ChipImage& image) {
