@@ -83,7 +83,7 @@ class AddressSpaceCap {
 
 // Every local heap prefix of the file ("HEAP", version 0, 3 zero bytes, then data segment size,
 // free-list offset and data segment address, each `sizeof_size`/`sizeof_addr` bytes) must declare a
-// data segment inside the file. The prefix is found by its 8-byte signature; the bytes after one
+// data segment inside the file that does not overlap the prefix itself. The prefix is found by its 8-byte signature; the bytes after one
 // that is not a heap would have to spell a segment beyond the end of the file to be refused.
 void scan_local_heaps(const std::string& file, const std::string& bytes, uint64_t base, std::size_t sizeof_addr,
                       std::size_t sizeof_size) {
@@ -103,6 +103,13 @@ void scan_local_heaps(const std::string& file, const std::string& bytes, uint64_
       throw InputError(file + ": corrupt HDF5 local heap at byte " + std::to_string(at) + ": its data segment (" +
                        std::to_string(size) + " bytes at " + std::to_string(addr) + ") lies beyond the file's " +
                        std::to_string(file_size) + " bytes");
+    // libhdf5 1.10.8 loads the prefix and the segment as two cache entries unless the segment follows
+    // the prefix exactly; a segment that overlaps its own prefix makes it read through a null pointer.
+    const uint64_t seg = base + addr;
+    if (seg < at + need && seg + size > at)
+      throw InputError(file + ": corrupt HDF5 local heap at byte " + std::to_string(at) + ": its data segment (" +
+                       std::to_string(size) + " bytes at " + std::to_string(addr) + ") overlaps the heap's own " +
+                       std::to_string(need) + "-byte header");
   }
 }
 

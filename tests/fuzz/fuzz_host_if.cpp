@@ -10,7 +10,7 @@
 // (compared), 2 a boot of the corpus's base image through the firmware's lc_boot, with the word at
 // index `value` of the stream flipped when value < its length, 3 a write of RUN_STEPS with value % 8
 // steps, then polls until STATUS.BUSY clears on SystemC (the functional platform is never busy).
-// The register is reg % 24 * 4 (every address of the map and a few unmapped ones), or any aligned
+// The register is reg % 24 * 4 (every address of the map and a few unmapped ones), or any address
 // address when reg >= 240. Each input starts from lc_reset and CNT_SEL = MEM_SEL = 0 on both.
 #include <cstring>
 #include <memory>
@@ -65,10 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const uint8_t op = data[at] % 4, reg = data[at + 1];
     uint32_t value = 0;
     std::memcpy(&value, data + at + 2, 4);
-    // Word-aligned only: an unaligned access is a TLM burst-error response on SystemC (HostPort::access
-    // throws std::runtime_error) but ERR_BUS on the functional adapter; the firmware never issues one
-    // (docs/reliability.md, "Open findings").
-    const uint32_t addr = reg >= 240 ? (value ^ (uint32_t{reg} << 24)) & ~3u : uint32_t{reg} % 24 * 4;
+    // Unaligned addresses too: they are unmapped on every model (spec §7).
+    const uint32_t addr = reg >= 240 ? (value ^ (uint32_t{reg} << 24)) : uint32_t{reg} % 24 * 4;
     switch (op) {
       case 0:
         if (addr == s::REG_RUN_STEPS) value %= 8;
