@@ -83,8 +83,9 @@ class AddressSpaceCap {
 
 // Every local heap prefix of the file ("HEAP", version 0, 3 zero bytes, then data segment size,
 // free-list offset and data segment address, each `sizeof_size`/`sizeof_addr` bytes) must declare a
-// data segment inside the file that does not overlap the prefix itself. The prefix is found by its 8-byte signature; the bytes after one
-// that is not a heap would have to spell a segment beyond the end of the file to be refused.
+// data segment inside the file that does not overlap the prefix itself. The prefix is found by its
+// 8-byte signature; the bytes after one that is not a heap would have to spell such a segment to be
+// refused.
 void scan_local_heaps(const std::string& file, const std::string& bytes, uint64_t base, std::size_t sizeof_addr,
                       std::size_t sizeof_size) {
   static const char kSig[8] = {'H', 'E', 'A', 'P', 0, 0, 0, 0};
@@ -99,17 +100,18 @@ void scan_local_heaps(const std::string& file, const std::string& bytes, uint64_
        at = bytes.find(std::string(kSig, 8), at + 1)) {
     const uint64_t size = le(at + 8, sizeof_size), addr = le(at + 8 + 2 * sizeof_size, sizeof_addr);
     if (size == 0) continue;  // no data segment to load
+    auto refuse = [&](const std::string& why) {
+      throw InputError(file + ": corrupt HDF5 local heap at byte " + std::to_string(at) +
+                       ": its data segment (" + std::to_string(size) + " bytes at " + std::to_string(addr) +
+                       ") " + why);
+    };
     if (size > file_size || addr > file_size || base + addr > file_size - std::min(size, file_size))
-      throw InputError(file + ": corrupt HDF5 local heap at byte " + std::to_string(at) + ": its data segment (" +
-                       std::to_string(size) + " bytes at " + std::to_string(addr) + ") lies beyond the file's " +
-                       std::to_string(file_size) + " bytes");
+      refuse("lies beyond the file's " + std::to_string(file_size) + " bytes");
     // libhdf5 1.10.8 loads the prefix and the segment as two cache entries unless the segment follows
     // the prefix exactly; a segment that overlaps its own prefix makes it read through a null pointer.
     const uint64_t seg = base + addr;
     if (seg < at + need && seg + size > at)
-      throw InputError(file + ": corrupt HDF5 local heap at byte " + std::to_string(at) + ": its data segment (" +
-                       std::to_string(size) + " bytes at " + std::to_string(addr) + ") overlaps the heap's own " +
-                       std::to_string(need) + "-byte header");
+      refuse("overlaps the heap's own " + std::to_string(need) + "-byte header");
   }
 }
 

@@ -11,7 +11,7 @@
 // index `value` of the stream flipped when value < its length, 3 a write of RUN_STEPS with value % 8
 // steps, then polls until STATUS.BUSY clears on SystemC (the functional platform is never busy).
 // The register is reg % 24 * 4 (every address of the map and a few unmapped ones), or any address
-// address when reg >= 240. Each input starts from lc_reset and CNT_SEL = MEM_SEL = 0 on both.
+// (unaligned ones too) when reg >= 240. Each input starts from lc_reset and CNT_SEL = MEM_SEL = 0 on both.
 #include <cstring>
 #include <memory>
 #include <vector>

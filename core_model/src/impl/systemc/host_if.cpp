@@ -88,8 +88,9 @@ void HostInterface::eject(uint32_t flit, Cycle cycle) {
 void HostInterface::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   delay += chip_.cycles(s::HOST_ACCESS_CYCLES);
   const uint64_t addr = trans.get_address();
-  // A transfer that is not one whole 32-bit word is a TLM protocol error; a word at an address that is
-  // not a register's (unaligned, or beyond the map) is unmapped: it reads 0 and sets ERR_BUS (spec §7).
+  // A transfer that is not one whole 32-bit word, or beyond the 32-bit address space, is a TLM protocol
+  // error; a word at any other address that is no register's (unaligned ones too) is unmapped: it
+  // reads 0 and sets ERR_BUS in the register decode (spec §7).
   if (trans.get_data_length() != 4 || trans.get_byte_enable_ptr() != nullptr || addr > UINT32_MAX) {
     trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return;
