@@ -583,6 +583,8 @@ const ImporterRegistration kRegistration("nir", {".nir", ".h5", ".hdf5"},
 
 }  // namespace
 
+void start_nir_reader() { nir::start_reader(); }
+
 Network import_nir(const std::string& path, ReportSection* report) {
   ReportSection scratch;
   ReportSection& r = report ? *report : scratch;

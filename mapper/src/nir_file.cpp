@@ -21,9 +21,7 @@ namespace lifchip::mapper::nir {
 
 namespace {
 
-// Nested graphs deeper than this are refused: real networks nest a few levels, and a corrupt file
-// can link a group into itself.
-constexpr int kMaxDepth = 32;
+constexpr int kMaxDepth = kMaxNestingDepth;
 // One dataset may hold at most this many values (1 GiB as doubles), in at most kMaxChunks chunks.
 constexpr uint64_t kMaxValues = uint64_t{1} << 27;
 constexpr uint64_t kMaxChunks = uint64_t{1} << 16;
@@ -629,6 +627,6 @@ std::string describe(const Node& node) {
   return node.path.empty() ? "root graph" : "node '" + node.path + "' (" + node.type + ")";
 }
 
-File read_file(const std::string& path) { return Reader(path).read(); }
+File read_file_in_process(const std::string& path) { return Reader(path).read(); }
 
 }  // namespace lifchip::mapper::nir

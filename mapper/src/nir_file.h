@@ -39,10 +39,20 @@ struct File {
   Node root;            // the root `node` group (type NIRGraph)
 };
 
+/// Nested graphs deeper than this are refused: real networks nest a few levels, and a corrupt file
+/// can link a group into itself.
+inline constexpr int kMaxNestingDepth = 32;
+
 /// Reads the whole file. Throws lifchip::InputError naming the file and, where one applies, the
 /// node path and the field: "net.nir: node 'lif1.lin' (Affine): field 'weight': ..." HDF5's own
 /// error printing is switched off (process-wide) and its errors become InputErrors.
+/// libhdf5 runs in a child process (nir_isolated.cpp), so that a corrupt file that crashes it or
+/// makes it loop ends in an InputError too; LIFCHIP_NIR_IN_PROCESS=1 reads here (for a debugger).
 File read_file(const std::string& path);
+/// The same, in this process: what the child runs.
+File read_file_in_process(const std::string& path);
+/// Forks the reader process now if none is running (lifchip::mapper::start_nir_reader).
+void start_reader();
 
 /// "node 'a.b' (Affine)" or "root graph": how errors name a node.
 std::string describe(const Node& node);

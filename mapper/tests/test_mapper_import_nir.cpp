@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -16,6 +18,7 @@
 #include "lifchip/mapper/import.h"
 #include "lifchip/mapper/import_nir.h"
 #include "nir/producers.h"
+#include "nir_file.h"
 #include "nir/translator.h"
 
 namespace lifchip::mapper {
@@ -385,6 +388,80 @@ TEST(MapperImportNir, MissingFileNamesIt) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("no_such_file.nir: cannot open"), std::string::npos) << e.what();
+  }
+}
+
+// ---- reading in a child process -------------------------------------------------------------
+
+void expect_same_node(const nir::Node& a, const nir::Node& b) {
+  SCOPED_TRACE(a.path);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.path, b.path);
+  EXPECT_EQ(a.type, b.type);
+  EXPECT_EQ(a.edges, b.edges);
+  ASSERT_EQ(a.fields.size(), b.fields.size());
+  for (auto i = a.fields.begin(), j = b.fields.begin(); i != a.fields.end(); ++i, ++j) {
+    EXPECT_EQ(i->first, j->first);
+    EXPECT_EQ(i->second.kind, j->second.kind);
+    EXPECT_EQ(i->second.shape, j->second.shape);
+    EXPECT_EQ(i->second.strings, j->second.strings);
+    EXPECT_EQ(i->second.type_class, j->second.type_class);
+    ASSERT_EQ(i->second.numbers.size(), j->second.numbers.size());
+    // Bit for bit: NaN payloads and -0.0 included.
+    EXPECT_EQ(0, std::memcmp(i->second.numbers.data(), j->second.numbers.data(),
+                             i->second.numbers.size() * sizeof(double)));
+  }
+  ASSERT_EQ(a.nodes.size(), b.nodes.size());
+  for (std::size_t k = 0; k < a.nodes.size(); ++k) expect_same_node(a.nodes[k], b.nodes[k]);
+}
+
+// What `read_file` sends back from its child process is exactly what the reader gives in this
+// process: the same tree, or the same one-line error, for every NIR file of the tests (broken
+// ones too).
+TEST(MapperNirFile, ChildProcessReadsExactlyWhatTheReaderGives) {
+  int trees = 0, errors = 0;
+  for (const std::string& dir : {kData + "/nir", kData + "/nir/broken"})
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      if (entry.path().extension() != ".nir") continue;
+      const std::string path = entry.path().string();
+      SCOPED_TRACE(path);
+      std::string here_error, child_error;
+      nir::File here, child;
+      try {
+        here = nir::read_file_in_process(path);
+      } catch (const InputError& e) {
+        here_error = e.what();
+      }
+      try {
+        child = nir::read_file(path);
+      } catch (const InputError& e) {
+        child_error = e.what();
+      }
+      EXPECT_EQ(here_error, child_error);
+      if (!here_error.empty()) {
+        ++errors;
+        continue;
+      }
+      ++trees;
+      EXPECT_EQ(here.has_version, child.has_version);
+      EXPECT_EQ(here.version, child.version);
+      expect_same_node(here.root, child.root);
+    }
+  EXPECT_GE(trees, 15);
+  EXPECT_GE(errors, 10);
+}
+
+// A file that crashes libhdf5 1.10.8 (found by tests/fuzz/ nir) ends the child, not this process:
+// one InputError naming the file and the signal.
+TEST(MapperNirFile, ALibhdf5CrashIsAnInputError) {
+  const std::string path = kData + "/../../../tests/corpus/findings/nir_libhdf5_segv_accum_read.nir";
+  try {
+    nir::read_file(path);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": HDF5 error (corrupt file?): libhdf5 stopped reading it (signal 11"),
+              std::string::npos)
+        << e.what();
   }
 }
 

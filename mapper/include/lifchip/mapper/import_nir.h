@@ -17,4 +17,10 @@ namespace lifchip::mapper {
 /// inconsistencies (declared shapes, defaults of older versions) go to `report` when given.
 Network import_nir(const std::string& path, ReportSection* report = nullptr);
 
+/// libhdf5 reads NIR files in a reader process of its own, forked at the first read
+/// (docs/reliability.md, "NIR and HDF5"). A program that starts threads before its first read may
+/// fork it here first: a fork taken while another thread is inside a sanitizer's allocator can leave
+/// the copy waiting on a lock forever (the fuzz targets do this). Safe to call more than once.
+void start_nir_reader();
+
 }  // namespace lifchip::mapper
