@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "lifchip/chip_constants.h"
 
@@ -93,19 +95,9 @@ pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions
   for (InputSpike& sp : spikes) sp.step += start;  // stimuli steps are relative to the run's start
   backend.inject(spikes);
   const std::vector<ProbeTarget> targets = probe_targets(options.probes);
-  pb::RunResult result;
-  result.set_backend(backend.name());
-  result.set_steps(steps);
-  std::vector<pb::ProbeTrace*> traces;
-  for (const ProbeTarget& t : targets) {
-    read_probe(backend, t);  // fail early on a bad target
-    pb::ProbeTrace* tr = result.add_probes();
-    tr->set_what(t.label());
-    traces.push_back(tr);
-  }
+  for (const ProbeTarget& t : targets) read_probe(backend, t);  // fail early on a bad target
   // Read-out ranges (spec §10.7): checked against the chip's limits before the run, then read
   // through the read-out window after every step.
-  std::vector<pb::ReadoutTrace*> readouts;
   uint64_t readout_words_per_step = 0;
   for (int k = 0; k < options.probes.readouts_size(); ++k) {
     const pb::ProbeSpec::ReadoutRange& r = options.probes.readouts(k);
@@ -120,51 +112,150 @@ pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions
     } catch (const InputError& e) {
       throw InputError(where + ": " + e.what());
     }
-    pb::ReadoutTrace* tr = result.add_readouts();
-    tr->set_x(r.x());
-    tr->set_y(r.y());
-    tr->set_first(r.first());
-    tr->set_count(r.count());
-    tr->mutable_values()->Reserve(static_cast<int>(std::min<uint64_t>(uint64_t{steps} * r.count(), 1u << 26)));
-    readouts.push_back(tr);
     readout_words_per_step += r.count();
   }
+
+  const bool streaming = static_cast<bool>(options.on_part);
+  const uint32_t part_steps = streaming ? std::max(1u, options.part_steps) : std::max(1u, steps);
+  // The part being filled: every step's values, and at its end the spikes and figures of its steps.
+  pb::RunResult part;
+  auto begin_part = [&](uint32_t first) {
+    part.Clear();
+    const uint32_t n = std::min(part_steps, steps - first);
+    for (const ProbeTarget& t : targets) {
+      pb::ProbeTrace* tr = part.add_probes();
+      tr->set_what(t.label());
+      tr->set_first_step(first);
+      tr->mutable_values()->Reserve(static_cast<int>(n));
+    }
+    for (const pb::ProbeSpec::ReadoutRange& r : options.probes.readouts()) {
+      pb::ReadoutTrace* tr = part.add_readouts();
+      tr->set_x(r.x());
+      tr->set_y(r.y());
+      tr->set_first(r.first());
+      tr->set_count(r.count());
+      tr->set_first_step(first);
+      tr->mutable_values()->Reserve(static_cast<int>(std::min<uint64_t>(uint64_t{n} * r.count(), 1u << 26)));
+    }
+  };
+  auto end_part = [&] {
+    for (const OutputSpike& o : backend.drain()) {
+      pb::OutputSpike* p = part.add_spikes();
+      p->set_step(o.step - start);
+      p->set_channel(o.channel);
+      p->set_cycle(o.cycle);
+    }
+    for (const StepFigure& f : backend.take_step_figures()) {
+      pb::StepFigures* p = part.add_per_step();
+      p->set_step(f.step - start);
+      p->set_spikes(f.spikes);
+      p->set_syn_ops(f.syn_ops);
+      p->set_packets(f.packets);
+      p->set_cycles(f.cycles);
+      for (const CorePhaseCycles& c : f.phases) {
+        pb::CorePhaseCycles* q = p->add_phases();
+        q->set_x(c.x);
+        q->set_y(c.y);
+        q->set_deliver(c.deliver);
+        q->set_update(c.update);
+        q->set_learn(c.learn);
+        q->set_wait(c.wait);
+      }
+    }
+  };
+
+  begin_part(0);
   for (uint32_t i = 0; i < steps; ++i) {
     backend.step(1);
-    for (std::size_t k = 0; k < targets.size(); ++k) traces[k]->add_values(read_probe(backend, targets[k]));
-    for (pb::ReadoutTrace* tr : readouts)
-      for (uint32_t n = 0; n < tr->count(); ++n)
-        tr->add_values(layout::sign_extend(backend.read_word(tr->x(), tr->y(), s::MEM_VOLTAGE, tr->first() + n), 24));
+    for (std::size_t k = 0; k < targets.size(); ++k)
+      part.mutable_probes(static_cast<int>(k))->add_values(read_probe(backend, targets[k]));
+    for (pb::ReadoutTrace& tr : *part.mutable_readouts())
+      for (uint32_t n = 0; n < tr.count(); ++n)
+        tr.add_values(
+            layout::sign_extend(backend.read_word(tr.x(), tr.y(), s::MEM_VOLTAGE, tr.first() + n), 24));
     if (options.progress) options.progress(i + 1, steps);
-  }
-  for (const OutputSpike& o : backend.drain()) {
-    pb::OutputSpike* p = result.add_spikes();
-    p->set_step(o.step - start);
-    p->set_channel(o.channel);
-    p->set_cycle(o.cycle);
-  }
-  result.set_readout_words(readout_words_per_step * steps);
-  result.set_readout_host_cycles((readouts.size() + readout_words_per_step) * steps *
-                                 static_cast<uint64_t>(s::HOST_ACCESS_CYCLES));
-  to_proto(backend.counters(), result.mutable_counters());
-  for (const StepFigure& f : backend.take_step_figures()) {
-    pb::StepFigures* p = result.add_per_step();
-    p->set_step(f.step - start);
-    p->set_spikes(f.spikes);
-    p->set_syn_ops(f.syn_ops);
-    p->set_packets(f.packets);
-    p->set_cycles(f.cycles);
-    for (const CorePhaseCycles& c : f.phases) {
-      pb::CorePhaseCycles* q = p->add_phases();
-      q->set_x(c.x);
-      q->set_y(c.y);
-      q->set_deliver(c.deliver);
-      q->set_update(c.update);
-      q->set_learn(c.learn);
-      q->set_wait(c.wait);
+    if (streaming && i + 1 < steps && (i + 1) % part_steps == 0) {
+      end_part();
+      options.on_part(part);
+      begin_part(i + 1);
     }
   }
-  return result;
+  end_part();
+  pb::RunResult totals;
+  totals.set_backend(backend.name());
+  totals.set_steps(steps);
+  totals.set_readout_words(readout_words_per_step * steps);
+  totals.set_readout_host_cycles((options.probes.readouts_size() + readout_words_per_step) * steps *
+                                 static_cast<uint64_t>(s::HOST_ACCESS_CYCLES));
+  to_proto(backend.counters(), totals.mutable_counters());
+  part.MergeFrom(totals);
+  if (!streaming) return part;
+  options.on_part(part);
+  return totals;
+}
+
+void join_run_parts(pb::RunResult& r) {
+  // Probes: the kept traces of each label, with the step each ends at.
+  {
+    std::map<std::string, std::vector<int>> kept;
+    google::protobuf::RepeatedPtrField<pb::ProbeTrace>& all = *r.mutable_probes();
+    int out = 0;
+    for (int i = 0; i < all.size(); ++i) {
+      pb::ProbeTrace& t = all[i];
+      if (t.first_step() > 0) {
+        pb::ProbeTrace* into = nullptr;
+        for (int j : kept[t.what()]) {
+          pb::ProbeTrace& c = all[j];
+          if (uint64_t{c.first_step()} + static_cast<uint64_t>(c.values_size()) == t.first_step()) {
+            into = &c;  // the first: a target probed twice has two traces, continued in order
+            break;
+          }
+        }
+        if (!into)
+          throw InputError("probes[" + std::to_string(i) + "] ('" + t.what() + "'): a piece from step " +
+                           std::to_string(t.first_step()) + " continues no trace that ends there");
+        into->mutable_values()->Add(t.values().begin(), t.values().end());
+        continue;
+      }
+      if (out != i) all.SwapElements(out, i);
+      kept[all[out].what()].push_back(out);
+      ++out;
+    }
+    while (all.size() > out) all.RemoveLast();
+  }
+  {
+    using Key = std::tuple<uint32_t, uint32_t, uint32_t, uint32_t>;
+    std::map<Key, std::vector<int>> kept;
+    google::protobuf::RepeatedPtrField<pb::ReadoutTrace>& all = *r.mutable_readouts();
+    int out = 0;
+    for (int i = 0; i < all.size(); ++i) {
+      pb::ReadoutTrace& t = all[i];
+      const Key key{t.x(), t.y(), t.first(), t.count()};
+      if (t.first_step() > 0) {
+        pb::ReadoutTrace* into = nullptr;
+        for (int j : kept[key]) {
+          pb::ReadoutTrace& c = all[j];
+          if (c.count() > 0 &&
+              uint64_t{c.first_step()} + static_cast<uint64_t>(c.values_size()) / c.count() ==
+                  t.first_step()) {
+            into = &c;
+            break;
+          }
+        }
+        if (!into)
+          throw InputError("readouts[" + std::to_string(i) + "] (core (" + std::to_string(t.x()) + "," +
+                           std::to_string(t.y()) + "), neurons " + std::to_string(t.first()) + " + " +
+                           std::to_string(t.count()) + "): a piece from step " +
+                           std::to_string(t.first_step()) + " continues no trace that ends there");
+        into->mutable_values()->Add(t.values().begin(), t.values().end());
+        continue;
+      }
+      if (out != i) all.SwapElements(out, i);
+      kept[key].push_back(out);
+      ++out;
+    }
+    while (all.size() > out) all.RemoveLast();
+  }
 }
 
 std::vector<pb::RunResult> run_batch(const pb::ChipImage& image, const std::vector<pb::Stimuli>& stimuli,

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -73,6 +74,27 @@ void write_text_file(const std::string& path, const std::string& text);
 /// repeated numbers in text as one `[a, b, c]` list per field, so structure-of-arrays images stay
 /// readable after `lifchip image seal`.
 void write_output(const std::string& path, const google::protobuf::Message& message);
+
+/// A message written in parts as they come (a long run's RunResult, RunOptions::on_part): text or
+/// binary by the file name, each part appended to a temporary file in the same directory, which
+/// commit() renames to `path`. Until then `path` is untouched; destroyed uncommitted (an error part
+/// way), the temporary file is removed, so no half-written result is left.
+class PartWriter {
+ public:
+  explicit PartWriter(std::string path);
+  ~PartWriter();
+  PartWriter(const PartWriter&) = delete;
+  PartWriter& operator=(const PartWriter&) = delete;
+  void write(const google::protobuf::Message& part);
+  void commit();
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  std::string path_, tmp_;
+  std::ofstream out_;
+  bool text_ = false, committed_ = false;
+  uint64_t bytes_ = 0;
+};
 
 /// A plain-text table with right-aligned numeric columns (the first column left-aligned).
 class Table {

@@ -63,6 +63,42 @@ void write_output(const std::string& path, const google::protobuf::Message& mess
   write_text_file(path, text);
 }
 
+PartWriter::PartWriter(std::string path)
+    : path_(std::move(path)),
+      tmp_(path_ + ".tmp." + std::to_string(::getpid())),
+      text_(is_text_format_path(path_)) {
+  out_.open(tmp_, std::ios::binary | std::ios::trunc);
+  if (!out_) throw InputError(path_ + ": cannot write: " + std::strerror(errno));
+}
+
+PartWriter::~PartWriter() {
+  if (committed_) return;
+  out_.close();
+  std::remove(tmp_.c_str());
+}
+
+void PartWriter::write(const google::protobuf::Message& part) {
+  std::string data;
+  if (text_) {
+    google::protobuf::TextFormat::Printer printer;
+    printer.SetUseShortRepeatedPrimitives(true);
+    if (!printer.PrintToString(part, &data)) throw InputError(path_ + ": cannot format the message");
+  } else if (!part.SerializeToString(&data)) {
+    throw InputError(path_ + ": cannot serialise the message");
+  }
+  out_.write(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!out_) throw InputError(path_ + ": write failed: " + std::strerror(errno));
+  bytes_ += data.size();
+}
+
+void PartWriter::commit() {
+  out_.close();
+  if (!out_) throw InputError(path_ + ": write failed");
+  if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
+    throw InputError(path_ + ": cannot write: " + std::strerror(errno));
+  committed_ = true;
+}
+
 std::string Table::str(const std::string& indent) const {
   std::vector<std::size_t> width;
   for (const auto& row : rows_) {
@@ -192,6 +228,7 @@ pb::RunResult obtain_result(const RunSource& src, pb::ChipImage* image_out, bool
                           ? google::protobuf::TextFormat::ParseFromString(bytes, &r)
                           : r.ParseFromString(bytes);
       if (!ok) throw InputError("not a RunResult message (lifchip run -o writes one)");
+      join_run_parts(r);  // a long run's file holds its traces in pieces
       if (r.counters().cores_size() == 0) throw InputError("the RunResult has no counters");
       for (const pb::CoreCounters& c : r.counters().cores())
         if (c.values_size() > spec::CNT_PER_CORE)

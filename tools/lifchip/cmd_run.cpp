@@ -33,7 +33,8 @@ struct RunCmdOptions {
   unsigned threads = 1;
 };
 
-// Probe values are kept for every step; this bounds the memory a run may take for them.
+// With --json every probe value is kept (and printed); this bounds the memory that takes. Without
+// --json the run streams (to -o, or only into the summary) and holds no values.
 constexpr uint64_t kMaxProbeValues = uint64_t{1} << 27;
 
 std::string core_name(uint32_t x, uint32_t y) {
@@ -47,50 +48,100 @@ bool has_timing(const pb::RunResult& r) {
   return false;
 }
 
+// What the text summary shows of a run's per-step data, gathered part by part (a long run streams
+// its parts to the -o file and keeps only this): spike totals, the raster of a short run, the first
+// steps with spikes, and first/last/min/max of each probe.
+struct RunDigest {
+  static constexpr uint32_t kRasterSteps = 100, kRasterChannels = 24;
+  static constexpr std::size_t kListSteps = 30, kListChannels = 24;
+  struct StepSpikes {
+    uint32_t step = 0;
+    std::vector<uint32_t> channels;  // the first kListChannels + 1
+    uint64_t count = 0;
+  };
+  struct Probe {
+    std::string what;
+    uint64_t values = 0;
+    int32_t first = 0, last = 0, min = 0, max = 0;
+  };
+  uint64_t spikes = 0, spike_steps = 0;
+  std::set<uint32_t> channels;
+  std::map<uint32_t, std::map<uint32_t, uint32_t>> raster;  // channel -> step -> count, steps < kRasterSteps
+  std::vector<StepSpikes> listed;                           // the first kListSteps + 1 steps with spikes
+  std::vector<Probe> probes;                                // by label, in the order first seen
+
+  void add(const pb::RunResult& part) {
+    for (const pb::OutputSpike& sp : part.spikes()) {
+      ++spikes;
+      channels.insert(sp.channel());
+      if (sp.step() < kRasterSteps) ++raster[sp.channel()][sp.step()];
+      if (listed.empty() || listed.back().step != sp.step()) {
+        ++spike_steps;
+        if (listed.size() <= kListSteps) listed.push_back({sp.step(), {}, 0});
+      }
+      if (listed.back().step == sp.step()) {
+        StepSpikes& l = listed.back();
+        if (l.channels.size() <= kListChannels) l.channels.push_back(sp.channel());
+        ++l.count;
+      }
+    }
+    // Every part holds every probe once, in the same order; the first part names them.
+    if (probes.empty())
+      for (const pb::ProbeTrace& p : part.probes()) probes.push_back({p.what()});
+    for (int i = 0; i < part.probes_size() && static_cast<std::size_t>(i) < probes.size(); ++i) {
+      const pb::ProbeTrace& p = part.probes(i);
+      Probe& d = probes[static_cast<std::size_t>(i)];
+      for (int32_t v : p.values()) {
+        if (d.values++ == 0) d.first = d.min = d.max = v;
+        d.last = v;
+        d.min = std::min(d.min, v);
+        d.max = std::max(d.max, v);
+      }
+    }
+  }
+};
+
 // Output spikes: a channel x step raster when it fits a terminal, otherwise a per-step list.
-std::string spikes_text(const pb::RunResult& r) {
+std::string spikes_text(const RunDigest& d, uint32_t steps) {
   std::ostringstream os;
-  if (r.spikes_size() == 0) {
+  if (d.spikes == 0) {
     os << "output spikes: none\n";
     return os.str();
   }
-  std::map<uint32_t, std::map<uint32_t, uint32_t>> by_channel;  // channel -> step -> count
-  std::map<uint32_t, std::vector<uint32_t>> by_step;
-  for (const pb::OutputSpike& sp : r.spikes()) {
-    ++by_channel[sp.channel()][sp.step()];
-    by_step[sp.step()].push_back(sp.channel());
-  }
-  os << "output spikes: " << group_digits(static_cast<uint64_t>(r.spikes_size())) << " on "
-     << by_channel.size() << " channel(s) in " << by_step.size() << " of " << r.steps() << " steps\n";
-  if (by_channel.size() <= 24 && r.steps() <= 100) {
+  os << "output spikes: " << group_digits(d.spikes) << " on " << d.channels.size() << " channel(s) in "
+     << d.spike_steps << " of " << steps << " steps\n";
+  if (d.channels.size() <= RunDigest::kRasterChannels && steps <= RunDigest::kRasterSteps) {
     os << "  (one column per step: . none, | one spike, 2-9 that many, # ten or more)\n";
-    std::string axis(r.steps(), ' ');
-    for (uint32_t t = 0; t < r.steps(); t += 10) {
+    std::string axis(steps, ' ');
+    for (uint32_t t = 0; t < steps; t += 10) {
       const std::string n = std::to_string(t);
-      for (std::size_t k = 0; k < n.size() && t + k < r.steps(); ++k) axis[t + k] = n[k];
+      for (std::size_t k = 0; k < n.size() && t + k < steps; ++k) axis[t + k] = n[k];
     }
     while (!axis.empty() && axis.back() == ' ') axis.pop_back();
     os << "  step    " << axis << "\n";
-    for (const auto& [ch, steps] : by_channel) {
-      std::string row(r.steps(), '.');
-      for (const auto& [t, n] : steps)
-        if (t < r.steps()) row[t] = n == 1 ? '|' : n < 10 ? static_cast<char>('0' + n) : '#';
+    for (uint32_t ch : d.channels) {
+      std::string row(steps, '.');
+      const auto it = d.raster.find(ch);
+      if (it != d.raster.end())
+        for (const auto& [t, n] : it->second)
+          if (t < steps) row[t] = n == 1 ? '|' : n < 10 ? static_cast<char>('0' + n) : '#';
       char label[16];
       std::snprintf(label, sizeof label, "  ch %4u ", ch);
       os << label << row << "\n";
     }
     return os.str();
   }
-  const std::size_t max_lines = 30, max_channels = 24;
   std::size_t lines = 0;
-  for (const auto& [t, chans] : by_step) {
-    if (lines++ == max_lines) {
-      os << "  ... " << by_step.size() - max_lines << " more steps with spikes (all of them: --json or -o)\n";
+  for (const RunDigest::StepSpikes& l : d.listed) {
+    if (lines++ == RunDigest::kListSteps) {
+      os << "  ... " << d.spike_steps - RunDigest::kListSteps
+         << " more steps with spikes (all of them: --json or -o)\n";
       break;
     }
-    os << "  step " << t << ":";
-    for (std::size_t k = 0; k < chans.size() && k < max_channels; ++k) os << " " << chans[k];
-    if (chans.size() > max_channels) os << " ... (" << chans.size() << " spikes)";
+    os << "  step " << l.step << ":";
+    for (std::size_t k = 0; k < l.channels.size() && k < RunDigest::kListChannels; ++k)
+      os << " " << l.channels[k];
+    if (l.count > RunDigest::kListChannels) os << " ... (" << l.count << " spikes)";
     os << "\n";
   }
   return os.str();
@@ -125,14 +176,15 @@ std::string counter_table(const pb::RunResult& r, const std::vector<Column>& col
 }
 
 std::string summary_text(const RunCmdOptions& o, const pb::ChipImage& image, const pb::RunResult& r,
-                         bool learning, std::size_t inputs, std::size_t late_inputs) {
+                         const RunDigest& digest, bool learning, std::size_t inputs,
+                         std::size_t late_inputs) {
   std::ostringstream os;
   os << "lifchip run: " << (image.name().empty() ? "image" : "'" + image.name() + "'") << " (" << o.image
      << ") on backend " << r.backend() << "\n";
   os << "  " << r.steps() << " steps, learning " << (learning ? "on" : "off") << ", " << group_digits(inputs)
      << " input spikes";
   if (late_inputs) os << " (" << late_inputs << " after the last step run, not delivered)";
-  os << "\n\n" << spikes_text(r) << "\n";
+  os << "\n\n" << spikes_text(digest, r.steps()) << "\n";
 
   // Cores of the image, plus any other core whose router carried traffic.
   std::set<std::pair<uint32_t, uint32_t>> in_image;
@@ -198,17 +250,16 @@ std::string summary_text(const RunCmdOptions& o, const pb::ChipImage& image, con
     sep = ", ";
   }
   os << "\n";
-  if (r.probes_size() > 0) {
-    os << "\nprobes (" << r.probes_size() << "; values per step: --json or -o):\n";
+  if (!digest.probes.empty()) {
+    os << "\nprobes (" << digest.probes.size() << "; values per step: --json or -o):\n";
     Table t({"probe", "first", "last", "min", "max"});
-    for (const pb::ProbeTrace& p : r.probes()) {
-      if (p.values_size() == 0) {
-        t.add({p.what(), "-", "-", "-", "-"});
+    for (const RunDigest::Probe& p : digest.probes) {
+      if (p.values == 0) {
+        t.add({p.what, "-", "-", "-", "-"});
         continue;
       }
-      const auto [mn, mx] = std::minmax_element(p.values().begin(), p.values().end());
-      t.add({p.what(), std::to_string(p.values(0)), std::to_string(p.values(p.values_size() - 1)),
-             std::to_string(*mn), std::to_string(*mx)});
+      t.add({p.what, std::to_string(p.first), std::to_string(p.last), std::to_string(p.min),
+             std::to_string(p.max)});
     }
     os << t.str();
   }
@@ -365,24 +416,49 @@ int run_command(const RunCmdOptions& o) {
       check_probes(ro.probes, image);
       for (const ProbeTarget& t : targets) read_probe(*backend, t);
     });
-    if (uint64_t{targets.size()} * steps > kMaxProbeValues)
+    if (o.json && uint64_t{targets.size()} * steps > kMaxProbeValues)
       throw InputError(o.probes + ": " + std::to_string(targets.size()) + " probe values x " +
                        std::to_string(steps) + " steps exceed the limit of " +
-                       std::to_string(kMaxProbeValues) + " recorded values");
+                       std::to_string(kMaxProbeValues) +
+                       " values --json holds (without --json, -o streams them)");
   }
   Progress progress("lifchip run");
   ro.progress = [&progress](uint32_t done, uint32_t total) { progress(done, total); };
 
   const pb::Stimuli queued;  // the inputs are already in the backend
-  pb::RunResult result = run(*backend, queued, ro);
-  progress.finish();
-  result.set_image_name(image.name());
-
-  if (!o.output.empty()) write_output(o.output, result);
-  if (o.json)
+  if (o.json) {              // JSON prints every spike and value: the whole result is kept
+    pb::RunResult result = run(*backend, queued, ro);
+    progress.finish();
+    result.set_image_name(image.name());
+    if (!o.output.empty()) write_output(o.output, result);
     std::cout << summary_json(o, image, result, learning, inputs).dump(1) << "\n";
-  else
-    std::cout << summary_text(o, image, result, learning, inputs, late_inputs);
+    return kExitOk;
+  }
+  // Text: the run streams (RunOptions::on_part). Each part goes to the -o file as it comes and into
+  // the digest the summary prints, so memory does not grow with the number of steps.
+  // A part is written when the next one comes: the last gets the image name (which run() does not
+  // know) before it is written, so a run of one part writes exactly the message it always did.
+  RunDigest digest;
+  std::unique_ptr<PartWriter> file;
+  if (!o.output.empty()) file = std::make_unique<PartWriter>(o.output);
+  pb::RunResult held;
+  bool holding = false;
+  ro.on_part = [&](const pb::RunResult& part) {
+    digest.add(part);
+    if (!file) return;
+    if (holding) file->write(held);
+    held = part;
+    holding = true;
+  };
+  pb::RunResult totals = run(*backend, queued, ro);
+  progress.finish();
+  totals.set_image_name(image.name());
+  if (file) {
+    held.set_image_name(image.name());
+    file->write(held);
+    file->commit();
+  }
+  std::cout << summary_text(o, image, totals, digest, learning, inputs, late_inputs);
   return kExitOk;
 }
 

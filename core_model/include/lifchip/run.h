@@ -33,10 +33,24 @@ struct RunOptions {
   uint32_t steps = 0;  // 0: stimuli_steps(stimuli)
   pb::ProbeSpec probes;
   std::function<void(uint32_t done, uint32_t total)> progress;  // may be empty
+  /// Streaming (docs/formats.md §3, "long runs"): when set, the run's per-step data (output spikes,
+  /// per-step figures, probe and read-out values) go to `on_part` every `part_steps` steps and at
+  /// the end, one RunResult part each, and are not kept, so memory does not grow with the steps.
+  /// The last part also holds the totals (backend, steps, counters, read-out figures); the others
+  /// hold no singular field. The parts' serialised bytes, concatenated, are one RunResult message
+  /// whose probe and read-out traces come in pieces (first_step): join_run_parts() joins them.
+  std::function<void(const pb::RunResult& part)> on_part;
+  uint32_t part_steps = 65536;
 };
 
-/// Runs an already loaded backend from its current step. Output: counters as of the end.
+/// Runs an already loaded backend from its current step. Output: counters as of the end. With
+/// options.on_part, returns only the totals (what the last part holds besides its per-step data).
 pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions& options);
+
+/// Joins the trace pieces of a RunResult written in parts (RunOptions::on_part): each probe or
+/// read-out piece with first_step > 0 is appended to the trace it continues (same `what`, or same
+/// core and range, ending at that step). Throws InputError naming a piece that continues nothing.
+void join_run_parts(pb::RunResult& result);
 
 struct BatchOptions {
   std::string backend = "functional";  // a BackendRegistry name
