@@ -18,14 +18,15 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def peak_of(cmd):
-    """Runs cmd in a fresh process (through a forked helper, so RUSAGE_CHILDREN is its own)."""
+def peak_of(cmd, env=None):
+    """Runs cmd in a fresh process (through a forked helper, so RUSAGE_CHILDREN is its own):
+    (exit code, peak RSS in KiB, wall seconds)."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         t0 = time.monotonic()
-        rc = subprocess.call(cmd, stdout=subprocess.DEVNULL, env=dict(os.environ, LIFCHIP_PROGRESS="never"))
+        rc = subprocess.call(cmd, stdout=subprocess.DEVNULL, env=dict(os.environ, LIFCHIP_PROGRESS="never", **(env or {})))
         dt = time.monotonic() - t0
         kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         os.write(w, f"{rc} {kb} {dt}".encode())
