@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 
 #include "lifchip/chip_constants.h"
 
@@ -194,68 +195,57 @@ pb::RunResult run(Backend& backend, const pb::Stimuli& stimuli, const RunOptions
   return totals;
 }
 
+namespace {
+
+// Appends each piece with first_step > 0 to the first kept trace of the same key that ends at that
+// step, and keeps the others in order. steps_of(trace) is the number of steps a trace holds.
+template <typename Trace, typename KeyOf, typename StepsOf, typename Describe>
+void join_pieces(google::protobuf::RepeatedPtrField<Trace>& all, KeyOf key_of, StepsOf steps_of,
+                 Describe describe) {
+  std::map<std::invoke_result_t<KeyOf, const Trace&>, std::vector<int>> kept;
+  int out = 0;
+  for (int i = 0; i < all.size(); ++i) {
+    const Trace& t = all[i];
+    if (t.first_step() > 0) {
+      Trace* into = nullptr;
+      for (int j : kept[key_of(t)])
+        if (uint64_t{all[j].first_step()} + steps_of(all[j]) == t.first_step()) {
+          into = &all[j];  // the first: a target probed twice has two traces, continued in order
+          break;
+        }
+      if (!into)
+        throw InputError(describe(i, t) + ": a piece from step " + std::to_string(t.first_step()) +
+                         " continues no trace that ends there");
+      into->mutable_values()->Add(t.values().begin(), t.values().end());
+      continue;
+    }
+    if (out != i) all.SwapElements(out, i);
+    kept[key_of(all[out])].push_back(out);
+    ++out;
+  }
+  while (all.size() > out) all.RemoveLast();
+}
+
+}  // namespace
+
 void join_run_parts(pb::RunResult& r) {
-  // Probes: the kept traces of each label, with the step each ends at.
-  {
-    std::map<std::string, std::vector<int>> kept;
-    google::protobuf::RepeatedPtrField<pb::ProbeTrace>& all = *r.mutable_probes();
-    int out = 0;
-    for (int i = 0; i < all.size(); ++i) {
-      pb::ProbeTrace& t = all[i];
-      if (t.first_step() > 0) {
-        pb::ProbeTrace* into = nullptr;
-        for (int j : kept[t.what()]) {
-          pb::ProbeTrace& c = all[j];
-          if (uint64_t{c.first_step()} + static_cast<uint64_t>(c.values_size()) == t.first_step()) {
-            into = &c;  // the first: a target probed twice has two traces, continued in order
-            break;
-          }
-        }
-        if (!into)
-          throw InputError("probes[" + std::to_string(i) + "] ('" + t.what() + "'): a piece from step " +
-                           std::to_string(t.first_step()) + " continues no trace that ends there");
-        into->mutable_values()->Add(t.values().begin(), t.values().end());
-        continue;
-      }
-      if (out != i) all.SwapElements(out, i);
-      kept[all[out].what()].push_back(out);
-      ++out;
-    }
-    while (all.size() > out) all.RemoveLast();
-  }
-  {
-    using Key = std::tuple<uint32_t, uint32_t, uint32_t, uint32_t>;
-    std::map<Key, std::vector<int>> kept;
-    google::protobuf::RepeatedPtrField<pb::ReadoutTrace>& all = *r.mutable_readouts();
-    int out = 0;
-    for (int i = 0; i < all.size(); ++i) {
-      pb::ReadoutTrace& t = all[i];
-      const Key key{t.x(), t.y(), t.first(), t.count()};
-      if (t.first_step() > 0) {
-        pb::ReadoutTrace* into = nullptr;
-        for (int j : kept[key]) {
-          pb::ReadoutTrace& c = all[j];
-          if (c.count() > 0 &&
-              uint64_t{c.first_step()} + static_cast<uint64_t>(c.values_size()) / c.count() ==
-                  t.first_step()) {
-            into = &c;
-            break;
-          }
-        }
-        if (!into)
-          throw InputError("readouts[" + std::to_string(i) + "] (core (" + std::to_string(t.x()) + "," +
-                           std::to_string(t.y()) + "), neurons " + std::to_string(t.first()) + " + " +
-                           std::to_string(t.count()) + "): a piece from step " +
-                           std::to_string(t.first_step()) + " continues no trace that ends there");
-        into->mutable_values()->Add(t.values().begin(), t.values().end());
-        continue;
-      }
-      if (out != i) all.SwapElements(out, i);
-      kept[key].push_back(out);
-      ++out;
-    }
-    while (all.size() > out) all.RemoveLast();
-  }
+  join_pieces(
+      *r.mutable_probes(), [](const pb::ProbeTrace& t) { return t.what(); },
+      [](const pb::ProbeTrace& t) { return static_cast<uint64_t>(t.values_size()); },
+      [](int i, const pb::ProbeTrace& t) {
+        return "probes[" + std::to_string(i) + "] ('" + t.what() + "')";
+      });
+  join_pieces(
+      *r.mutable_readouts(),
+      [](const pb::ReadoutTrace& t) { return std::make_tuple(t.x(), t.y(), t.first(), t.count()); },
+      [](const pb::ReadoutTrace& t) {
+        return t.count() == 0 ? uint64_t{0} : static_cast<uint64_t>(t.values_size()) / t.count();
+      },
+      [](int i, const pb::ReadoutTrace& t) {
+        return "readouts[" + std::to_string(i) + "] (core (" + std::to_string(t.x()) + "," +
+               std::to_string(t.y()) + "), neurons " + std::to_string(t.first()) + " + " +
+               std::to_string(t.count()) + ")";
+      });
 }
 
 std::vector<pb::RunResult> run_batch(const pb::ChipImage& image, const std::vector<pb::Stimuli>& stimuli,

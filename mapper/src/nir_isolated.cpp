@@ -288,12 +288,8 @@ class ReaderProcess {
   // `ok` is false when no reader process could be started.
   std::string read(const std::string& path, bool& ok) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    ok = true;
-    if (pid_ > 0 && owner_ != ::getpid()) forget();  // a fork()ed copy of us: start our own reader
-    if (pid_ <= 0 && !start_locked()) {
-      ok = false;
-      return {};
-    }
+    ok = running_locked();
+    if (!ok) return {};
     std::string reply;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kReplyWallSeconds);
     if (send_message(fd_, path) && recv_message(fd_, reply, &deadline) && !reply.empty()) return reply;
@@ -315,11 +311,16 @@ class ReaderProcess {
 
   void start() {
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (pid_ > 0 && owner_ != ::getpid()) forget();
-    if (pid_ <= 0) start_locked();
+    running_locked();
   }
 
  private:
+  // Starts the reader unless this process has one: false when none could be started.
+  bool running_locked() {
+    if (pid_ > 0 && owner_ != ::getpid()) forget();  // a fork()ed copy of us: start our own reader
+    return pid_ > 0 || start_locked();
+  }
+
   bool start_locked() {
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;

@@ -52,15 +52,9 @@ void write_text_file(const std::string& path, const std::string& text) {
 }
 
 void write_output(const std::string& path, const google::protobuf::Message& message) {
-  if (!is_text_format_path(path)) {
-    write_message_file(path, message);
-    return;
-  }
-  google::protobuf::TextFormat::Printer printer;
-  printer.SetUseShortRepeatedPrimitives(true);
-  std::string text;
-  if (!printer.PrintToString(message, &text)) throw InputError(path + ": cannot format the message");
-  write_text_file(path, text);
+  PartWriter out(path);  // one part: the whole message
+  out.write(message);
+  out.commit();
 }
 
 PartWriter::PartWriter(std::string path)
@@ -87,7 +81,7 @@ void PartWriter::write(const google::protobuf::Message& part) {
     throw InputError(path_ + ": cannot serialise the message");
   }
   out_.write(data.data(), static_cast<std::streamsize>(data.size()));
-  if (!out_) throw InputError(path_ + ": write failed: " + std::strerror(errno));
+  if (!out_) throw InputError(path_ + ": write failed");
   bytes_ += data.size();
 }
 
