@@ -130,6 +130,34 @@ TEST(Limits, NirDatasetChunks) {
                   "node 'lin' (Affine): field 'weight': stored in more than 65536 chunks");
 }
 
+TEST(Limits, NirImportTerms) {
+  // 32,768 weights whose folded product is 2^28 synapses: refused before the product is allocated.
+  const std::string p = kLimits + "/nir_import_too_many_terms.nir";
+  EXPECT_CONTAINS(error_of([&] { flow::load_network_file(p); }),
+                  "node 'b' (Affine): would need 268435456 more synapse terms with 32768 made: more than the "
+                  "limit 134217728 of one import");
+}
+
+TEST(Limits, NetworkNeurons) {
+  // NIR: Input(2^24) straight to Output(2^24), refused before either population is built.
+  EXPECT_CONTAINS(
+      error_of([&] { flow::load_network_file(kLimits + "/nir_network_too_many_neurons.nir"); }),
+      "the network's populations hold 33554432 neurons in all, more than the limit 16777216 of one "
+      "network");
+  // Our protobuf: every population within its own limit, too many together.
+  const std::string pb = temp_file("many.txtpb",
+                                   "inputs { name: \"in\" size: 16777216 }\n"
+                                   "populations { name: \"p\" size: 1 model: LIF }\n");
+  EXPECT_CONTAINS(
+      error_of([&] { flow::load_network_file(pb); }),
+      "many.txtpb: the populations declare 16777217 neurons in all, more than the limit 16777216 of one "
+      "network");
+  // One population beyond it on its own is named.
+  const std::string one = temp_file("one.txtpb", "inputs { name: \"in\" size: 16777217 }\n");
+  EXPECT_CONTAINS(error_of([&] { flow::load_network_file(one); }),
+                  "one.txtpb: input 0 'in': field 'size': 16777217 > limit 16777216");
+}
+
 TEST(Limits, NirSubgraphNesting) {
   const std::string p = kLimits + "/nir_nested_too_deep.nir";
   EXPECT_CONTAINS(error_of([&] { flow::load_network_file(p); }), "graphs nested deeper than 32 levels");

@@ -94,6 +94,7 @@ class Lowering {
       : file_(std::move(file)), nir_(f), report_(report) {}
 
   Network run() {
+    const detail::TermBudget budget(detail::kMaxImportTerms);  // every map built below is charged
     version_notes();
     flatten_graph(nir_.root, true);
     mark_live();
@@ -336,7 +337,7 @@ class Lowering {
           if (!ready) continue;
           const Shape& in = *shape_[preds[0]];
           check_same_inputs(i, preds);
-          ops_[i] = build_op(n, in);
+          ops_[i] = charged(i, [&] { return build_op(n, in); });
           shape_[i] = ops_[i]->out;
         }
         if (shape_[i]) changed = true;
@@ -410,15 +411,29 @@ class Lowering {
       for (std::size_t i = 0; i < acc.bias.size(); ++i) acc.bias[i] += e.bias[i];
   }
 
+  // Runs f, a step that builds maps for node i, naming the node when the import's budget of terms
+  // (detail::kMaxImportTerms) runs out.
+  template <class F>
+  auto charged(std::size_t i, F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const detail::TooManyTerms& t) {
+      fail_node(flat_[i], "would need " + std::to_string(t.wanted) + " more synapse terms with " +
+                              std::to_string(t.used) + " made: more than the limit " +
+                              std::to_string(t.limit) + " of one import (docs/reliability.md, \"Limits\")");
+    }
+  }
+
   Expr input_of(std::size_t i) {
     Expr acc;
     for (std::size_t p : live_preds(i)) {
       if (is_source(p)) {
         Expr e;
         e.by_source[p] = Contribution{LinearMap::identity(static_cast<uint32_t>(count_of(*shape_[p]))), {}};
-        add_into(acc, e);
+        charged(i, [&] { add_into(acc, e); });
       } else {
-        add_into(acc, expr_of(p));
+        const Expr& e = expr_of(p);
+        charged(i, [&] { add_into(acc, e); });
       }
     }
     return acc;
@@ -433,7 +448,8 @@ class Lowering {
     Expr out;
     const bool pass = flat_[i].role == Role::kPass;
     for (auto& [src, c] : in.by_source) {
-      Contribution d{c.map.then(op.map), c.nodes};
+      const LinearMap& before = c.map;  // a structured binding cannot be captured (C++17)
+      Contribution d{charged(i, [&] { return before.then(op.map); }), c.nodes};
       if (!pass) d.nodes.push_back(flat_[i].name);
       out.by_source.emplace(src, std::move(d));
     }
@@ -499,6 +515,14 @@ class Lowering {
       order.insert(order.end(), group.begin(), group.end());
     }
 
+    {  // before any population is built (a per-neuron parameter is 8 bytes a neuron)
+      uint64_t neurons = 0;
+      for (std::size_t i : order) neurons += count_of(*shape_[i]);
+      if (neurons > kMaxNetworkNeurons)
+        throw InputError(file_ + ": the network's populations hold " + std::to_string(neurons) +
+                         " neurons in all, more than the limit " + std::to_string(kMaxNetworkNeurons) +
+                         " of one network (docs/reliability.md, \"Limits\")");
+    }
     expr_.assign(flat_.size(), std::nullopt);
     std::vector<Population> pops;
     std::vector<Expr> inputs(order.size());
@@ -524,12 +548,17 @@ class Lowering {
                          flat_[j].name + "': an " + flat_[i].node->type +
                          " neuron's output is its voltage, not spikes; the chip can only send spikes");
 
+    // The folded maps now live only in `inputs` (their terms shared with the nodes' own maps until
+    // these go): each is dropped once it is synapses, so a layer's terms and its synapses overlap
+    // one layer at a time (docs/reliability.md, "Peak memory of the largest legal file").
+    expr_.clear();
+    ops_.clear();
     Network net;
     for (Population& p : pops) net.add_population(std::move(p));
     uint64_t folded = 0;
     for (std::size_t k = 0; k < order.size(); ++k) {
-      std::vector<std::pair<std::size_t, const Contribution*>> sources;
-      for (const auto& [src, c] : inputs[k].by_source) sources.emplace_back(vertex_of.at(src), &c);
+      std::vector<std::pair<std::size_t, Contribution*>> sources;
+      for (auto& [src, c] : inputs[k].by_source) sources.emplace_back(vertex_of.at(src), &c);
       std::sort(sources.begin(), sources.end(),
                 [](const auto& a, const auto& b) { return a.first < b.first; });
       for (const auto& [v, c] : sources) {
@@ -538,6 +567,7 @@ class Lowering {
         for (const std::string& name : pr.nodes) pr.name += (pr.name.empty() ? "" : "+") + name;
         if (pr.name.empty()) pr.name = net.population(v).name + "->" + net.population(k).name;
         c->map.materialise(pr);
+        c->map = LinearMap();
         folded += pr.nodes.size();
         net.add_projection(v, k, std::move(pr));
       }

@@ -1,6 +1,7 @@
 // The IR's rules (validate), equality, and its exact conversions with our protobuf network format.
 #include "lifchip/mapper/ir.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -12,9 +13,9 @@ namespace lifchip::mapper {
 
 namespace {
 
-// A population may not exceed this many neurons: far beyond any chip, and it stops a corrupt size
-// field from asking for terabytes before anything else is checked.
-constexpr uint64_t kMaxPopulationSize = uint64_t{1} << 26;
+// A population may not exceed this many neurons (kMaxNetworkNeurons, ir.h: the whole network may
+// not either), checked before anything of that size is allocated.
+constexpr uint64_t kMaxPopulationSize = kMaxNetworkNeurons;
 
 std::string fmt(double v) {
   char buf[40];
@@ -108,7 +109,11 @@ PopulationId Network::add_population(Population p) {
 }
 
 ProjectionId Network::add_projection(PopulationId source, PopulationId target, Projection p) {
-  return boost::add_edge(source, target, std::move(p), graph).first;
+  // boost's add_edge copies the property it is given (heaptrack: two full copies of the synapses
+  // at once, 24 bytes per synapse at the import's peak). An empty edge, then the projection moved in.
+  const ProjectionId e = boost::add_edge(source, target, graph).first;
+  graph[e] = std::move(p);
+  return e;
 }
 
 uint64_t Network::num_neurons() const {
@@ -153,6 +158,12 @@ std::vector<ProjectionId> Network::projections() const {
 
 void Network::validate(const std::string& where) const {
   std::set<std::string> names;
+  uint64_t neurons = 0;
+  for (PopulationId v : populations()) neurons += graph[v].size;
+  if (neurons > kMaxNetworkNeurons)
+    throw InputError(where + ": the populations hold " + std::to_string(neurons) +
+                     " neurons in all, more than the limit " + std::to_string(kMaxNetworkNeurons) +
+                     " of one network");
   for (PopulationId v : populations()) {
     const Population& p = graph[v];
     const std::string at = where + ": population '" + p.name + "'";
@@ -213,22 +224,23 @@ void Network::validate(const std::string& where) const {
         throw InputError(at + ": field 'kernel_weights': entry " + std::to_string(k) + ": not finite");
     for (std::size_t i = 0; i < pr.synapses.size(); ++i) {
       const Synapse& s = pr.synapses[i];
-      const std::string sat = at + ": synapse " + std::to_string(i);
+      // Built only on an error: a string per synapse was 4 M allocations for a 4 M-synapse import.
+      const auto sat = [&] { return at + ": synapse " + std::to_string(i); };
       if (s.pre >= src.size)
-        throw InputError(sat + ": field 'pre': " + std::to_string(s.pre) + " >= source size " +
+        throw InputError(sat() + ": field 'pre': " + std::to_string(s.pre) + " >= source size " +
                          std::to_string(src.size));
       if (s.post >= dst.size)
-        throw InputError(sat + ": field 'post': " + std::to_string(s.post) + " >= target size " +
+        throw InputError(sat() + ": field 'post': " + std::to_string(s.post) + " >= target size " +
                          std::to_string(dst.size));
       if (!std::isfinite(s.weight))
-        throw InputError(sat + ": field 'weight': not finite (" + fmt(s.weight) + ")");
+        throw InputError(sat() + ": field 'weight': not finite (" + fmt(s.weight) + ")");
       if (pr.kernel.empty()) continue;
       const int32_t k = pr.kernel[i];
       if (k < -1 || (k >= 0 && static_cast<std::size_t>(k) >= pr.kernel_weights.size()))
-        throw InputError(sat + ": field 'kernel': " + std::to_string(k) + " is not -1 or a class below " +
+        throw InputError(sat() + ": field 'kernel': " + std::to_string(k) + " is not -1 or a class below " +
                          std::to_string(pr.kernel_weights.size()));
       if (k >= 0 && pr.kernel_weights[static_cast<std::size_t>(k)] != s.weight)
-        throw InputError(sat + ": field 'weight': " + fmt(s.weight) + " differs from its kernel class " +
+        throw InputError(sat() + ": field 'weight': " + fmt(s.weight) + " differs from its kernel class " +
                          std::to_string(k) + " value " + fmt(pr.kernel_weights[static_cast<std::size_t>(k)]));
     }
   }
@@ -441,6 +453,18 @@ Network from_proto(const pb::Network& m, const std::string& where) {
     if (!std::isfinite(m.dt()) || !(m.dt() > 0))
       throw InputError(where + ": field 'dt': must be > 0, got " + fmt(m.dt()));
     net.dt = m.dt();
+  }
+  {  // every declared size together, before any population is built (one too large on its own is
+     // named by its own check below)
+    uint64_t neurons = 0, largest = 0;
+    auto count = [&](uint32_t size) { neurons += size, largest = std::max<uint64_t>(largest, size); };
+    for (const pb::Port& q : m.inputs()) count(q.size());
+    for (const pb::Population& q : m.populations()) count(q.size());
+    for (const pb::Port& q : m.outputs()) count(q.size());
+    if (neurons > kMaxNetworkNeurons && largest <= kMaxPopulationSize)
+      throw InputError(where + ": the populations declare " + std::to_string(neurons) +
+                       " neurons in all, more than the limit " + std::to_string(kMaxNetworkNeurons) +
+                       " of one network");
   }
   std::map<std::string, PopulationId> by_name;
   auto add = [&](Population p, const std::string& at) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,38 @@ struct Term {
   double coeff = 0;
 };
 
+/// The most terms the maps of one import may allocate, all maps together and freed ones counted
+/// (docs/reliability.md, "Limits"): 2^27, 2 GiB of terms, and so at most 2^27 synapses imported.
+inline constexpr uint64_t kMaxImportTerms = uint64_t{1} << 27;
+
+/// Thrown by a map builder, before it allocates, when the terms would exceed the budget in force.
+struct TooManyTerms {
+  uint64_t used = 0, wanted = 0, limit = 0;
+};
+
+/// A budget of terms for the maps built on this thread while it lives (the importer installs one
+/// per import); every builder charges its exact term count to it before allocating. Nested budgets
+/// stack. Without one, builders are not limited (tests of the algebra).
+class TermBudget {
+ public:
+  explicit TermBudget(uint64_t limit);
+  ~TermBudget();
+  TermBudget(const TermBudget&) = delete;
+  TermBudget& operator=(const TermBudget&) = delete;
+  uint64_t used() const { return used_; }
+  /// Charges n terms to the budget in force, if any; throws TooManyTerms when it would overflow.
+  static void charge(uint64_t n);
+
+ private:
+  uint64_t limit_, used_ = 0;
+  TermBudget* outer_;
+};
+
 /// y = M x for x of size cols(), y of size rows(). Rows are stored CSR-style with their terms
-/// sorted by (in, kernel), one term per (in, kernel) pair and no zero coefficients.
+/// sorted by (in, kernel), one term per (in, kernel) pair and no zero coefficients. A map is
+/// immutable once made and its terms are shared between copies: the import copies maps freely
+/// (a node's map into each successor's sum), and a copy of a dense layer's terms costs 16 bytes a
+/// weight (docs/reliability.md, "Peak memory of the largest legal file").
 class LinearMap {
  public:
   LinearMap() = default;
@@ -34,8 +65,8 @@ class LinearMap {
   uint32_t rows() const { return rows_; }
   uint32_t cols() const { return cols_; }
   bool is_identity() const { return identity_; }
-  uint64_t num_terms() const { return identity_ ? rows_ : terms_.size(); }
-  const std::vector<double>& kernels() const { return kernels_; }
+  uint64_t num_terms() const { return identity_ ? rows_ : rep_->terms.size(); }
+  const std::vector<double>& kernels() const { return rep_->kernels; }
 
   /// next ∘ this (apply this, then next). Requires next.cols() == rows(). A product of two kernel
   /// terms is no longer one kernel entry: it becomes a plain coefficient (no sharing through it).
@@ -52,12 +83,16 @@ class LinearMap {
   std::vector<double> to_dense() const;
 
  private:
-  void normalise_rows();
+  struct Rep {
+    std::vector<uint64_t> start;  // rows_ + 1 offsets into terms
+    std::vector<Term> terms;
+    std::vector<double> kernels;
+  };
+  static std::shared_ptr<const Rep> empty_rep();
+  static void normalise_rows(Rep& r, uint32_t rows);
   uint32_t rows_ = 0, cols_ = 0;
   bool identity_ = false;
-  std::vector<uint64_t> start_;  // rows_ + 1 offsets into terms_
-  std::vector<Term> terms_;
-  std::vector<double> kernels_;
+  std::shared_ptr<const Rep> rep_ = empty_rep();
 };
 
 /// A 1-D or 2-D convolution as NIR (and PyTorch) define it: input [C_in, (H,) W], weight

@@ -240,5 +240,78 @@ TEST(MapperLinearMap, CancellationDropsTheSynapse) {
   EXPECT_EQ(pr.synapses, (std::vector<Synapse>{{1, 0, 7}}));
 }
 
+// Rows are merged in place (merged terms written over the row's own): unsorted rows, duplicates
+// that add up and duplicates that cancel, in rows that shrink by different amounts.
+TEST(MapperLinearMap, RowsNormaliseInPlace) {
+  const LinearMap m = LinearMap::from_rows(
+      3, 3, {0, 3, 5, 8},
+      {{2, -1, 1}, {0, -1, 2}, {2, -1, -1}, {1, -1, 4}, {1, -1, 1}, {0, -1, 1}, {2, -1, 3}, {0, -1, 1}}, {});
+  EXPECT_EQ(m.num_terms(), 4u);
+  EXPECT_EQ(m.to_dense(), (std::vector<double>{2, 0, 0, 0, 5, 0, 2, 0, 3}));
+  const LinearMap copy = m;  // copies share their terms; the copy stands on its own
+  EXPECT_EQ(copy.to_dense(), m.to_dense());
+}
+
+// The class list of a projection starts at its first shared synapse: unshared ones before it are
+// -1, as are unshared ones after it.
+TEST(MapperLinearMap, ClassesStartAtTheFirstSharedSynapse) {
+  ConvGeometry g;
+  g.in_channels = g.out_channels = 1;
+  g.in_h = 1, g.in_w = 3, g.k_h = g.k_w = 1;
+  ASSERT_EQ(conv_output(g), "");
+  Projection pr;
+  LinearMap::dense(3, 3, {1, 0, 0, 0, 0, 0, 0, 0, 2}).plus(conv_map(g, {3})).materialise(pr);
+  EXPECT_EQ(pr.synapses, (std::vector<Synapse>{{0, 0, 4}, {1, 1, 3}, {2, 2, 5}}));
+  EXPECT_EQ(pr.kernel, (std::vector<int32_t>{-1, 0, -1}));
+  EXPECT_EQ(pr.kernel_weights, (std::vector<float>{3}));
+}
+
+// The import's budget: every builder charges its exact term count before allocating (conv and pool
+// counts in closed form, checked here against the terms they make), and refuses past the limit.
+TEST(MapperLinearMap, BuildersChargeTheirExactTermsToTheBudget) {
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 200; ++trial) {
+    ConvGeometry g;
+    g.groups = 1 + rng() % 2;
+    g.in_channels = g.groups * (1 + rng() % 2), g.out_channels = g.groups * (1 + rng() % 2);
+    g.in_h = 1 + rng() % 7, g.in_w = 1 + rng() % 7, g.k_h = 1 + rng() % 4, g.k_w = 1 + rng() % 4;
+    g.stride_h = 1 + rng() % 3, g.stride_w = 1 + rng() % 3, g.dil_h = 1 + rng() % 2, g.dil_w = 1 + rng() % 2;
+    g.pad_top = rng() % 3, g.pad_bottom = rng() % 3, g.pad_left = rng() % 3, g.pad_right = rng() % 3;
+    if (!conv_output(g).empty()) continue;
+    const std::vector<double> w =
+        random_vector(rng, std::size_t{g.out_channels} * (g.in_channels / g.groups) * g.k_h * g.k_w, 0.3);
+    {
+      const TermBudget budget(1u << 20);
+      const LinearMap m = conv_map(g, w);
+      EXPECT_EQ(budget.used(), m.num_terms()) << "conv, trial " << trial;
+    }
+    ConvGeometry p = g;
+    p.out_channels = p.in_channels, p.groups = 1, p.dil_h = p.dil_w = 1;
+    p.pad_top = p.pad_bottom = std::min(p.pad_top, p.k_h / 2);  // pooling pads at most half the kernel
+    p.pad_left = p.pad_right = std::min(p.pad_left, p.k_w / 2);
+    if (!conv_output(p).empty()) continue;
+    const TermBudget budget(1u << 20);
+    const LinearMap m = pool_map(p, 1.0);
+    EXPECT_EQ(budget.used(), m.num_terms()) << "pool, trial " << trial;
+  }
+}
+
+TEST(MapperLinearMap, TheBudgetRefusesBeforeAllocating) {
+  const LinearMap a = LinearMap::dense(1, 3, {1, 2, 3}), b = LinearMap::dense(3, 1, {1, 0, 2});
+  TermBudget outer(100);
+  try {
+    TermBudget inner(5);  // the innermost budget is the one in force
+    (void)a.then(b);      // 2 rows x 3 terms = 6 terms: one past the 5
+    ADD_FAILURE() << "no TooManyTerms";
+  } catch (const TooManyTerms& t) {
+    EXPECT_EQ(t.used, 0u);
+    EXPECT_EQ(t.wanted, 6u);
+    EXPECT_EQ(t.limit, 5u);
+  }
+  EXPECT_EQ(outer.used(), 0u);  // nothing was charged to the outer one meanwhile
+  (void)a.then(b);              // the outer one is in force again
+  EXPECT_EQ(outer.used(), 6u);
+}
+
 }  // namespace
 }  // namespace lifchip::mapper::detail

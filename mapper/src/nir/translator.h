@@ -20,9 +20,10 @@ using Shape = std::vector<uint64_t>;
 
 // The same limit as the IR's: no population (or intermediate tensor) beyond 2^26 values.
 constexpr uint64_t kMaxTensor = uint64_t{1} << 26;
-// One convolution may expand to at most this many synapses (2^27: more than the 10^8 of the whole
-// network the mapping benchmark targets; 2 GiB of expansion terms).
-constexpr uint64_t kMaxTerms = uint64_t{1} << 27;
+// One convolution may expand to at most this many synapses, counted before its weights are looked
+// at (what bounds the expansion's loop); all maps of an import together are held to the same
+// number, exactly, by detail::TermBudget.
+constexpr uint64_t kMaxTerms = mapper::detail::kMaxImportTerms;
 
 uint64_t count_of(const Shape& s);  // saturates at kMaxTensor + 1
 std::string shape_text(const Shape& s);

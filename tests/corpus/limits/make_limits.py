@@ -67,6 +67,23 @@ def too_many_chunks(root):
     io(nodes, "output", "Output", 1)
 
 
+def expanding_product(root):
+    # Affine 16384 -> 1, then Affine 1 -> 16384 with no neuron between: folded into one projection
+    # of 16384 x 16384 = 2^28 synapses from 32768 weights, beyond the 2^27 terms of one import.
+    nodes = graph(root, None, [["input", "a"], ["a", "b"], ["b", "output"]])
+    io(nodes, "input", "Input", 16384)
+    affine(nodes, "a", np.ones((1, 16384), dtype=np.float32))
+    affine(nodes, "b", np.ones((16384, 1), dtype=np.float32))
+    io(nodes, "output", "Output", 16384)
+
+
+def too_many_neurons(root):
+    # Input(2^24) straight to Output(2^24): 2^25 neurons, beyond the 2^24 of one network.
+    nodes = graph(root, None, [["input", "output"]])
+    io(nodes, "input", "Input", 1 << 24)
+    io(nodes, "output", "Output", 1 << 24)
+
+
 def nested(depth):
     def build(root):
         g = root
@@ -82,4 +99,6 @@ write("nir_dataset_too_many_values.nir", too_many_values)
 write("nir_dataset_unstored.nir", unstored)
 write("nir_nested_too_deep.nir", nested(34))
 write("nir_dataset_too_many_chunks.nir", too_many_chunks)
+write("nir_import_too_many_terms.nir", expanding_product)
+write("nir_network_too_many_neurons.nir", too_many_neurons)
 print("written to", HERE)

@@ -19,6 +19,11 @@ enum class NeuronKind { kInput, kOutput, kCubaLIF, kLIF, kIF, kLI, kCubaLI };
 const char* kind_name(NeuronKind kind);
 /// LI and CubaLI: non-spiking read-outs, mapped to read-out neurons (spec §2.6) whose v the host
 /// reads every step.
+/// The most neurons one network may hold, all populations (inputs and outputs too) together: 2^24,
+/// 64 chips' worth; about 1 GiB of the IR's per-neuron parameters (docs/reliability.md, "Limits").
+/// Checked by the importers before populations are built, and by Network::validate.
+inline constexpr uint64_t kMaxNetworkNeurons = uint64_t{1} << 24;
+
 constexpr bool is_readout(NeuronKind kind) { return kind == NeuronKind::kLI || kind == NeuronKind::kCubaLI; }
 /// CubaLIF and CubaLI: a synaptic current state (tau_syn, w_in) in front of v.
 constexpr bool has_current(NeuronKind kind) { return kind == NeuronKind::kCubaLIF || kind == NeuronKind::kCubaLI; }
