@@ -83,10 +83,12 @@ BENCHMARK(BM_Cuba)
     ->MinTime(2.0)
     ->ArgNames({"neurons", "threads"});
 
-// One full core (256 CUBA neurons, bias-driven, no synapses): the neuron kernel and the per-step
-// overhead of the chip loop, per step.
+// One core of N CUBA neurons (bias-driven, no synapses; N = 256 is a full core): the neuron kernel
+// and the per-step overhead of the chip loop, per step. Two sizes of one core separate the two:
+// the difference per neuron is the kernel's own cost with its state in L1 (tools/bench/roofline.py).
 void BM_CoreUpdateStep(benchmark::State& state) {
-  pb::ChipImage image = lifchip::test::cuba_image(lifchip::test::kCubaNeuronsPerCore, kSeed);
+  const uint32_t neurons = static_cast<uint32_t>(state.range(0));
+  pb::ChipImage image = lifchip::test::cuba_image(neurons, kSeed);
   pb::Core* core = image.mutable_cores(0);
   for (uint32_t& f : *core->mutable_neuron_fanout_base()) f = 0;
   for (uint32_t& f : *core->mutable_neuron_fanout_count()) f = 0;
@@ -104,12 +106,18 @@ void BM_CoreUpdateStep(benchmark::State& state) {
   }
   using benchmark::Counter;
   // Seconds per neuron update (the inverse of a rate; printed with an SI prefix, e.g. "1.5n").
-  state.counters["s_per_neuron_update"] = Counter(static_cast<double>(lifchip::test::kCubaNeuronsPerCore),
-                                                  Counter::kIsIterationInvariantRate | Counter::kInvert);
-  state.counters["rate_hz"] = Counter(static_cast<double>(chip->counters().total(s::CNT_SPIKES)) /
-                                      lifchip::test::kCubaNeuronsPerCore / (chip->timestep() * 1e-4));
+  state.counters["s_per_neuron_update"] =
+      Counter(static_cast<double>(neurons), Counter::kIsIterationInvariantRate | Counter::kInvert);
+  state.counters["rate_hz"] = Counter(static_cast<double>(chip->counters().total(s::CNT_SPIKES)) / neurons /
+                                      (chip->timestep() * 1e-4));
+  state.counters["neurons"] = Counter(neurons);
 }
-BENCHMARK(BM_CoreUpdateStep)->Unit(benchmark::kNanosecond)->UseRealTime();
+BENCHMARK(BM_CoreUpdateStep)
+    ->Arg(128)
+    ->Arg(lifchip::test::kCubaNeuronsPerCore)
+    ->ArgName("neurons")
+    ->Unit(benchmark::kNanosecond)
+    ->UseRealTime();
 
 }  // namespace
 
