@@ -88,9 +88,30 @@ TEST_F(Cli, BackendsListsTheRegistry) {
   Result r = lifchip("backends");
   EXPECT_EQ(r.code, 0) << r;
   for (const std::string& name : BackendRegistry::names()) EXPECT_TRUE(contains(r.out, name)) << name;
+  // Each line states what that chip holds: the registry's capacities (the rtl build's are its own).
+  for (const std::string& name : BackendRegistry::names()) {
+    const Capacities c = BackendRegistry::capacities(name);
+    EXPECT_TRUE(contains(r.out, name + (name == "functional" ? "  (default)" : "") + ": mesh up to " +
+                                    std::to_string(c.mesh_width) + " x " + std::to_string(c.mesh_height) +
+                                    "; per core " + std::to_string(c.neurons) + " neurons, " +
+                                    std::to_string(c.axons) + " axons, " + std::to_string(c.synapses) +
+                                    " synapses"))
+        << name << ": " << r;
+  }
+  EXPECT_TRUE(contains(r.out,
+                       "functional  (default): mesh up to 16 x 16; per core 1024 neurons, 4096 axons, "
+                       "65536 synapses, 16384 fan-out entries, 16 profiles"))
+      << r;
   r = lifchip("backends --json");
   EXPECT_EQ(r.code, 0) << r;
-  EXPECT_EQ(nlohmann::json::parse(r.out).get<std::vector<std::string>>(), BackendRegistry::names());
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  std::vector<std::string> names;
+  for (const auto& b : j) names.push_back(b.at("name").get<std::string>());
+  EXPECT_EQ(names, BackendRegistry::names());
+  for (const auto& b : j)
+    EXPECT_EQ(b.at("capacities").at("synapses_per_core"),
+              BackendRegistry::capacities(b.at("name").get<std::string>()).synapses)
+        << r;
 }
 
 // What the library itself produces for the example, to compare the program's outputs with.

@@ -1,9 +1,11 @@
 // The Verilated RTL against the SystemC model on seeded random networks of every generator preset
-// (small, recurrent, plastic, edge, congest, largest), compared after every step: output spikes
+// (small, recurrent, plastic, edge, congest, largest, readout, and mesh: recurrent over meshes up to
+// the build's), compared after every step: output spikes
 // with their exit cycles, every counter 0..31 of every core and every chip counter slot, the step
 // figures with their cycles, and every memory word. A failure prints the preset, the seed and the
-// first divergence. Presets are clipped to what the RTL build holds (4 x 4 mesh, default per-core
-// capacities); a drawn image that still does not fit is skipped. A long campaign outside CI:
+// first divergence. Presets are clipped to what the RTL build holds (rtl::rtl_build(): by default a
+// 4 x 4 mesh and the default per-core capacities); a drawn image that still does not fit is skipped. A long
+// campaign outside CI:
 //   LIFCHIP_RTL_CAMPAIGN_SEEDS=500 ./build/tests/test_rtl_equivalence   (or tools/campaign_equivalence.sh)
 // One seed: LIFCHIP_RTL_CAMPAIGN_SEED_BASE=2007 LIFCHIP_RTL_CAMPAIGN_SEEDS=1 ... --gtest_filter='*Plastic'
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@
 
 #include "lifchip/backend.h"
 #include "lifchip/chip_constants.h"
+#include "rtl_chip.h"
 #include "support/compare.h"
 #include "support/random_network.h"
 
@@ -47,15 +50,27 @@ uint32_t seeds_for(uint32_t ci_default) {
 // LIFCHIP_RTL_CAMPAIGN_SEED_BASE replaces every preset's first seed (to rerun one failing seed).
 uint64_t first_seed_for(uint64_t ci_first) { return env_u64("LIFCHIP_RTL_CAMPAIGN_SEED_BASE", ci_first); }
 
-// The preset within the RTL build: a mesh of at most 4 x 4, at most 8 profiles per core.
+// The preset within the RTL build (rtl::rtl_build(): by default a 4 x 4 mesh and 8 profiles per
+// core; the LIFCHIP_RTL_* options of docs/rtl.md make it larger). "largest" fills the build's
+// whole mesh, "mesh" draws meshes up to it.
 test::RandomNetOptions rtl_preset(const std::string& name, uint64_t seed) {
-  test::RandomNetOptions o = test::preset(name, seed);
+  const rtl::RtlBuild& build = rtl::rtl_build();
+  test::RandomNetOptions o = test::preset(name == "mesh" ? "recurrent" : name, seed);
   o.wide_mesh = 0;
-  o.width_max = std::min<uint32_t>(o.width_max, s::MESH_WIDTH_DEFAULT);
-  o.height_max = std::min<uint32_t>(o.height_max, s::MESH_HEIGHT_DEFAULT);
+  if (name == "largest") {
+    o.width_min = o.width_max = build.mesh_width;
+    o.height_min = o.height_max = build.mesh_height;
+  }
+  if (name == "mesh") {
+    o.width_max = build.mesh_width;
+    o.height_max = build.mesh_height;
+    o.core_presence = 0.6;
+  }
+  o.width_max = std::min<uint32_t>(o.width_max, build.mesh_width);
+  o.height_max = std::min<uint32_t>(o.height_max, build.mesh_height);
   o.width_min = std::min(o.width_min, o.width_max);
   o.height_min = std::min(o.height_min, o.height_max);
-  o.profiles_max = std::min<uint32_t>(o.profiles_max, s::PROFILES_PER_CORE_DEFAULT);
+  o.profiles_max = std::min<uint32_t>(o.profiles_max, build.profiles);
   o.profiles_min = std::min(o.profiles_min, o.profiles_max);
   // The edge preset's accumulator-wrap core needs 65,535 synapse entries (4x this build's memory);
   // default capacities leave it out. tests/test_rtl_datapath.cpp wraps the accumulator within 16,384.
@@ -63,16 +78,7 @@ test::RandomNetOptions rtl_preset(const std::string& name, uint64_t seed) {
   return o;
 }
 
-bool fits_rtl(const pb::ChipImage& image) {
-  for (const pb::Core& c : image.cores()) {
-    if (c.neuron_profile_size() > s::NEURONS_PER_CORE_DEFAULT ||
-        c.axon_syn_base_size() > s::AXONS_PER_CORE_DEFAULT ||
-        c.syn_neuron_size() > s::SYNAPSES_PER_CORE_DEFAULT ||
-        c.fanout_axon_size() > s::FANOUT_PER_CORE_DEFAULT || c.profiles_size() > s::PROFILES_PER_CORE_DEFAULT)
-      return false;
-  }
-  return true;
-}
+bool fits_rtl(const pb::ChipImage& image) { return rtl::exceeds_build(image).empty(); }
 
 void check_preset(const std::string& name, uint32_t seeds, uint64_t ci_first_seed) {
   const uint64_t first_seed = first_seed_for(ci_first_seed);
@@ -107,6 +113,27 @@ TEST(RtlEquivalence, Edge) { check_preset("edge", seeds_for(10), 3001); }
 TEST(RtlEquivalence, Congest) { check_preset("congest", seeds_for(6), 4001); }
 TEST(RtlEquivalence, Readout) { check_preset("readout", seeds_for(8), 6001); }
 TEST(RtlEquivalence, LargestDefaultChip) { check_preset("largest", seeds_for(1), 5001); }
+TEST(RtlEquivalence, MeshUpToTheBuild) { check_preset("mesh", seeds_for(4), 7001); }
+
+// One column beyond the build's mesh is refused before loading, with the build's numbers.
+TEST(RtlEquivalence, AnImageBeyondTheBuildIsRefused) {
+  const rtl::RtlBuild& build = rtl::rtl_build();
+  if (build.mesh_width >= s::MESH_DIM_MAX) GTEST_SKIP() << "the build has the largest mesh";
+  test::RandomNetOptions o = test::preset("small", 1);
+  o.width_min = o.width_max = build.mesh_width + 1;
+  o.core_presence = 1.0;
+  const pb::ChipImage image = test::random_image(o);
+  std::unique_ptr<Backend> rtl = BackendRegistry::create("rtl");
+  try {
+    rtl->load(image);
+    ADD_FAILURE() << "a " << build.mesh_width + 1 << "-wide image loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("mesh width " + std::to_string(build.mesh_width + 1) + " > " +
+                                         std::to_string(build.mesh_width)),
+              std::string::npos)
+        << e.what();
+  }
+}
 
 // The congest preset congests on the RTL too: fan-out stalls and blocked router cycles.
 TEST(RtlEquivalence, CongestPresetCongests) {

@@ -9,27 +9,47 @@
 namespace lifchip {
 
 namespace {
-std::map<std::string, BackendRegistry::Factory>& table() {
-  static std::map<std::string, BackendRegistry::Factory> t;
+struct Entry {
+  BackendRegistry::Factory factory;
+  Capacities capacities;
+};
+std::map<std::string, Entry>& table() {
+  static std::map<std::string, Entry> t;
   return t;
 }
-}  // namespace
-
-void BackendRegistry::add(const std::string& name, Factory factory) { table()[name] = std::move(factory); }
-
-std::unique_ptr<Backend> BackendRegistry::create(const std::string& name) {
+const Entry& entry(const std::string& name) {
   auto it = table().find(name);
   if (it == table().end()) {
     std::string known;
-    for (const auto& [n, f] : table()) known += (known.empty() ? "" : ", ") + n;
+    for (const auto& [n, e] : table()) known += (known.empty() ? "" : ", ") + n;
     throw InputError("unknown backend '" + name + "' (available: " + known + ")");
   }
-  return it->second();
+  return it->second;
 }
+}  // namespace
+
+Capacities spec_capacities() {
+  Capacities c;
+  c.mesh_width = c.mesh_height = spec::MESH_DIM_MAX;
+  c.neurons = spec::NEURONS_PER_CORE_MAX;
+  c.axons = spec::AXONS_PER_CORE_MAX;
+  c.synapses = spec::SYNAPSES_PER_CORE_MAX;
+  c.fanout = spec::FANOUT_PER_CORE_MAX;
+  c.profiles = spec::PROFILES_PER_CORE_MAX;
+  return c;
+}
+
+void BackendRegistry::add(const std::string& name, Factory factory, const Capacities& capacities) {
+  table()[name] = Entry{std::move(factory), capacities};
+}
+
+std::unique_ptr<Backend> BackendRegistry::create(const std::string& name) { return entry(name).factory(); }
+
+Capacities BackendRegistry::capacities(const std::string& name) { return entry(name).capacities; }
 
 std::vector<std::string> BackendRegistry::names() {
   std::vector<std::string> v;
-  for (const auto& [n, f] : table()) v.push_back(n);
+  for (const auto& [n, e] : table()) v.push_back(n);
   return v;
 }
 

@@ -16,14 +16,11 @@
 
 namespace lifchip::rtl {
 
-namespace s = spec;
-
+// rtl/CMakeLists.txt passes the capacities it verilated the model with (LIFCHIP_RTL_* options).
 const RtlBuild& rtl_build() {
-  static const RtlBuild build{
-      static_cast<uint32_t>(s::MESH_WIDTH_DEFAULT),        static_cast<uint32_t>(s::MESH_HEIGHT_DEFAULT),
-      static_cast<uint32_t>(s::NEURONS_PER_CORE_DEFAULT),  static_cast<uint32_t>(s::AXONS_PER_CORE_DEFAULT),
-      static_cast<uint32_t>(s::SYNAPSES_PER_CORE_DEFAULT), static_cast<uint32_t>(s::FANOUT_PER_CORE_DEFAULT),
-      static_cast<uint32_t>(s::PROFILES_PER_CORE_DEFAULT)};
+  static const RtlBuild build{LIFCHIP_RTL_MESH_WIDTH, LIFCHIP_RTL_MESH_HEIGHT, LIFCHIP_RTL_NEURONS,
+                              LIFCHIP_RTL_AXONS,      LIFCHIP_RTL_SYNAPSES,    LIFCHIP_RTL_FANOUT,
+                              LIFCHIP_RTL_PROFILES};
   return build;
 }
 

@@ -12,7 +12,8 @@
 
 namespace lifchip::rtl {
 
-/// Capacities the model was verilated with: lifchip_top's default parameters.
+/// Capacities the model was verilated with: lifchip_top's parameters, the LIFCHIP_RTL_* CMake
+/// options (default: the spec's defaults, a 4 x 4 mesh).
 struct RtlBuild {
   uint32_t mesh_width, mesh_height;
   uint32_t neurons, axons, synapses, fanout, profiles;

@@ -159,20 +159,32 @@ void check_input_spikes(const std::vector<InputSpike>& spikes, const ChipShape& 
 /// host packets for one step)". Every model throws InputError with it, so they agree on errors.
 std::string chip_error_message(const std::string& backend, uint32_t error_bits, uint32_t step);
 
+/// What a backend's chip holds: its largest mesh and each core's memories. An image that needs more
+/// is refused by the backend's load, naming the capacity and these numbers.
+struct Capacities {
+  uint32_t mesh_width = 0, mesh_height = 0;
+  uint32_t neurons = 0, axons = 0, synapses = 0, fanout = 0, profiles = 0;  // per core
+};
+/// The spec's maxima (chip_constants.json *_MAX): what the functional and SystemC models hold.
+Capacities spec_capacities();
+
 /// Registry of backends by name (`--backend NAME`). Implementations register themselves with a
 /// static BackendRegistration in their own file under core_model/src/impl/.
 class BackendRegistry {
  public:
   using Factory = std::function<std::unique_ptr<Backend>()>;
-  static void add(const std::string& name, Factory factory);
+  static void add(const std::string& name, Factory factory, const Capacities& capacities = spec_capacities());
   /// Throws InputError naming the known backends when `name` is unknown.
   static std::unique_ptr<Backend> create(const std::string& name);
   static std::vector<std::string> names();
+  /// The capacities `name` registered with (no backend is made); InputError when unknown.
+  static Capacities capacities(const std::string& name);
 };
 
 struct BackendRegistration {
-  BackendRegistration(const std::string& name, BackendRegistry::Factory factory) {
-    BackendRegistry::add(name, std::move(factory));
+  BackendRegistration(const std::string& name, BackendRegistry::Factory factory,
+                      const Capacities& capacities = spec_capacities()) {
+    BackendRegistry::add(name, std::move(factory), capacities);
   }
 };
 
