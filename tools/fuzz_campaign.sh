@@ -13,7 +13,8 @@
 # TARGET...     a subset (names as in tests/fuzz/CMakeLists.txt: image_binary, nir, host_if, ...).
 # Environment: LIFCHIP_FUZZ_BUILD_DIR (default build-fuzz), LIFCHIP_JOBS (build jobs, default 2).
 # Each target stops at its first finding; the input is kept in BUILD/fuzz-artifacts/TARGET/ and the
-# script exits 1. New inputs found go to BUILD/fuzz-work/TARGET/, never into the committed seeds.
+# script exits 1. Run it on an otherwise idle machine: libFuzzer's -timeout (30 s) is wall time, so a
+# fuzzer starved by other work (or niced beside it) reports timeouts on inputs that take a second. New inputs found go to BUILD/fuzz-work/TARGET/, never into the committed seeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="" seconds="" jobs=1 write_docs=0 report=0 targets=()
@@ -75,8 +76,8 @@ export limit_s="${limit[*]}"
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'limit=($limit_s); run_one {}'
 fi
 
-table="| target | executions | exec/s | coverage (edges) | features | findings |
-|---|---:|---:|---:|---:|---:|"
+table="| target | executions | exec/s | coverage (edges) | features | slow units | findings |
+|---|---:|---:|---:|---:|---:|---:|"
 failed=0
 for t in "${targets[@]}"; do
   log="$build/fuzz-$t.log"
@@ -84,7 +85,10 @@ for t in "${targets[@]}"; do
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
   cov=$(grep -o 'cov: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
   ft=$(grep -o 'ft: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
-  found=$( (find "$build/fuzz-artifacts/$t" -type f 2>/dev/null || true) | wc -l)
+  # libFuzzer also saves inputs slower than 10 s (slow-unit-*): kept for a look, not findings. A
+  # starved fuzzer (other work on the machine) makes them, and timeouts too: -timeout is wall time.
+  slow=$( (find "$build/fuzz-artifacts/$t" -type f -name 'slow-unit-*' 2>/dev/null || true) | wc -l)
+  found=$( (find "$build/fuzz-artifacts/$t" -type f ! -name 'slow-unit-*' 2>/dev/null || true) | wc -l)
   if [ "$found" -ne 0 ]; then
     failed=1
     echo "fuzz: $t: finding(s) in $build/fuzz-artifacts/$t (log: $log); its report:" >&2
@@ -92,7 +96,7 @@ for t in "${targets[@]}"; do
     grep -v -E '^#[0-9]+|^INFO:|^\s+NEW_FUNC' "$log" 2>/dev/null | tail -40 >&2 || true
   fi
   table+="
-| $t | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | $found |"
+| $t | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | $slow | $found |"
 done
 echo "$table"
 
