@@ -54,7 +54,7 @@ uint64_t first_seed_for(uint64_t ci_first) { return env_u64("LIFCHIP_RTL_CAMPAIG
 // core; the LIFCHIP_RTL_* options of docs/rtl.md make it larger). "largest" fills the build's
 // whole mesh, "mesh" draws meshes up to it.
 test::RandomNetOptions rtl_preset(const std::string& name, uint64_t seed) {
-  const rtl::RtlBuild& build = rtl::rtl_build();
+  const Capacities& build = rtl::rtl_build();
   test::RandomNetOptions o = test::preset(name == "mesh" ? "recurrent" : name, seed);
   o.wide_mesh = 0;
   if (name == "largest") {
@@ -117,7 +117,7 @@ TEST(RtlEquivalence, MeshUpToTheBuild) { check_preset("mesh", seeds_for(4), 7001
 
 // One column beyond the build's mesh is refused before loading, with the build's numbers.
 TEST(RtlEquivalence, AnImageBeyondTheBuildIsRefused) {
-  const rtl::RtlBuild& build = rtl::rtl_build();
+  const Capacities& build = rtl::rtl_build();
   if (build.mesh_width >= s::MESH_DIM_MAX) GTEST_SKIP() << "the build has the largest mesh";
   test::RandomNetOptions o = test::preset("small", 1);
   o.width_min = o.width_max = build.mesh_width + 1;

@@ -55,21 +55,8 @@ class RtlBackend final : public HostDriver {
 };
 
 // What this build holds (rtl/CMakeLists.txt's LIFCHIP_RTL_* options), for `lifchip backends`.
-Capacities build_capacities() {
-  const rtl::RtlBuild& b = rtl::rtl_build();
-  Capacities c;
-  c.mesh_width = b.mesh_width;
-  c.mesh_height = b.mesh_height;
-  c.neurons = b.neurons;
-  c.axons = b.axons;
-  c.synapses = b.synapses;
-  c.fanout = b.fanout;
-  c.profiles = b.profiles;
-  return c;
-}
-
 const BackendRegistration kRegistration(
-    "rtl", [] { return std::make_unique<RtlBackend>(); }, build_capacities());
+    "rtl", [] { return std::make_unique<RtlBackend>(); }, rtl::rtl_build());
 
 }  // namespace
 }  // namespace lifchip

@@ -17,10 +17,10 @@
 namespace lifchip::rtl {
 
 // rtl/CMakeLists.txt passes the capacities it verilated the model with (LIFCHIP_RTL_* options).
-const RtlBuild& rtl_build() {
-  static const RtlBuild build{LIFCHIP_RTL_MESH_WIDTH, LIFCHIP_RTL_MESH_HEIGHT, LIFCHIP_RTL_NEURONS,
-                              LIFCHIP_RTL_AXONS,      LIFCHIP_RTL_SYNAPSES,    LIFCHIP_RTL_FANOUT,
-                              LIFCHIP_RTL_PROFILES};
+const Capacities& rtl_build() {
+  static const Capacities build{LIFCHIP_RTL_MESH_WIDTH, LIFCHIP_RTL_MESH_HEIGHT, LIFCHIP_RTL_NEURONS,
+                                LIFCHIP_RTL_AXONS,      LIFCHIP_RTL_SYNAPSES,    LIFCHIP_RTL_FANOUT,
+                                LIFCHIP_RTL_PROFILES};
   return build;
 }
 
@@ -115,7 +115,7 @@ bool RtlChip::trace_steps(uint32_t* first, uint32_t* last) const {
 }
 
 std::string exceeds_build(const pb::ChipImage& image) {
-  const RtlBuild& build = rtl_build();
+  const Capacities& build = rtl_build();
   const uint32_t kMeshW = build.mesh_width, kMeshH = build.mesh_height, kNeurons = build.neurons,
                  kAxons = build.axons, kSynapses = build.synapses, kFanout = build.fanout,
                  kProfiles = build.profiles;

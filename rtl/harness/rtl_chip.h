@@ -8,17 +8,14 @@
 #include <memory>
 #include <string>
 
+#include "lifchip/backend.h"
 #include "lifchip/image.h"
 
 namespace lifchip::rtl {
 
 /// Capacities the model was verilated with: lifchip_top's parameters, the LIFCHIP_RTL_* CMake
-/// options (default: the spec's defaults, a 4 x 4 mesh).
-struct RtlBuild {
-  uint32_t mesh_width, mesh_height;
-  uint32_t neurons, axons, synapses, fanout, profiles;
-};
-const RtlBuild& rtl_build();
+/// options (default: the spec's defaults, a 4 x 4 mesh); the "rtl" backend registers them.
+const Capacities& rtl_build();
 /// The first capacity of this build `image` exceeds ("mesh width 8 > 4", "core (1,0): neurons 300 >
 /// 256"), or "" when the build holds it.
 std::string exceeds_build(const pb::ChipImage& image);
