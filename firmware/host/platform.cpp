@@ -83,8 +83,18 @@ const CounterSet& RegisterAdapter::counters() {
 uint64_t RegisterAdapter::chip_counter(uint32_t id) { return valid_ ? counters().chip[id] : 0; }
 uint64_t RegisterAdapter::core_counter(uint32_t core, uint32_t id) { return counters().cores[core][id]; }
 
+// A mesh core the image does not list is an empty core on the chip (spec §7): only its 8 group words
+// exist, each the default group. (The backend API refuses such a core instead, spec §8.1; the
+// functional register adapter once passed that refusal on as ERR_BUS where the SystemC model and
+// the RTL answer the word: found by the host_if fuzz target.)
 uint32_t RegisterAdapter::read_word(uint32_t core, uint32_t mem, uint32_t addr) {
-  return backend_->read_word(core % shape_.width, core / shape_.width, mem, addr);
+  if (axons_[core] >= 0) return backend_->read_word(core % shape_.width, core / shape_.width, mem, addr);
+  if (mem != s::MEM_GROUP || addr >= s::SYN_GROUPS_PER_CORE)
+    throw InputError("read_word: core " + std::to_string(core) + " is empty: only its group words exist");
+  pb::SynapseGroup g;
+  g.set_w_min(-(1 << (s::WEIGHT_BITS - 1)));
+  g.set_w_max((1 << (s::WEIGHT_BITS - 1)) - 1);
+  return layout::group_word(g);
 }
 
 // RUN_STEPS: the FIFO's inputs belong to the first step run; outputs go to the output FIFO.
