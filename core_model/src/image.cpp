@@ -38,6 +38,13 @@ uint32_t capacity(uint32_t value, int64_t def, int64_t max, const char* field) {
 
 }  // namespace
 
+pb::SynapseGroup default_group() {
+  pb::SynapseGroup g;
+  g.set_w_min(-(1 << (s::WEIGHT_BITS - 1)));
+  g.set_w_max((1 << (s::WEIGHT_BITS - 1)) - 1);
+  return g;
+}
+
 ChipShape chip_shape(const pb::ChipConfig& c) {
   ChipShape sh;
   sh.width = c.mesh_width() == 0 ? static_cast<uint32_t>(s::MESH_WIDTH_DEFAULT) : c.mesh_width();
@@ -215,12 +222,8 @@ std::vector<uint32_t> flat_stream(const pb::ChipImage& img) {
               static_cast<uint32_t>(c.fanout_axon_size()), c.lfsr_seed(),
               c.stdp().pre_decay() | c.stdp().post_decay() << 12,
               c.stdp().pre_impulse() | c.stdp().post_impulse() << 8});
-    for (int g = 0; g < s::SYN_GROUPS_PER_CORE; ++g) {
-      pb::SynapseGroup def;
-      def.set_w_min(-128);
-      def.set_w_max(127);
-      w.push_back(layout::group_word(g < c.groups_size() ? c.groups(g) : def));
-    }
+    for (int g = 0; g < s::SYN_GROUPS_PER_CORE; ++g)
+      w.push_back(layout::group_word(g < c.groups_size() ? c.groups(g) : default_group()));
     for (const pb::Profile& p : c.profiles()) {
       w.push_back(layout::profile_word0(p));
       w.push_back(layout::profile_word1(p));

@@ -91,10 +91,7 @@ uint32_t RegisterAdapter::read_word(uint32_t core, uint32_t mem, uint32_t addr) 
   if (axons_[core] >= 0) return backend_->read_word(core % shape_.width, core / shape_.width, mem, addr);
   if (mem != s::MEM_GROUP || addr >= s::SYN_GROUPS_PER_CORE)
     throw InputError("read_word: core " + std::to_string(core) + " is empty: only its group words exist");
-  pb::SynapseGroup g;
-  g.set_w_min(-(1 << (s::WEIGHT_BITS - 1)));
-  g.set_w_max((1 << (s::WEIGHT_BITS - 1)) - 1);
-  return layout::group_word(g);
+  return layout::group_word(default_group());
 }
 
 // RUN_STEPS: the FIFO's inputs belong to the first step run; outputs go to the output FIFO.

@@ -27,6 +27,10 @@ struct ChipShape {
   uint32_t core_index(uint32_t x, uint32_t y) const { return y * width + x; }
 };
 
+/// The group a core does not list (spec §3): weight_exp 0, not plastic, bounds -128 and 127. The
+/// flat stream, every model's group memory and an empty core's register window carry it.
+pb::SynapseGroup default_group();
+
 /// Effective shape; throws InputError if a dimension or capacity is out of range.
 ChipShape chip_shape(const pb::ChipConfig& config);
 

@@ -94,12 +94,7 @@ void CoreDatapath::build(const pb::Core& pc) {
   c.F = static_cast<uint32_t>(pc.fanout_axon_size());
   c.profiles.assign(pc.profiles().begin(), pc.profiles().end());
   for (int g = 0; g < s::SYN_GROUPS_PER_CORE; ++g) {
-    if (g < pc.groups_size()) {
-      c.groups[g] = pc.groups(g);
-    } else {
-      c.groups[g].set_w_min(-128);
-      c.groups[g].set_w_max(127);
-    }
+    c.groups[g] = g < pc.groups_size() ? pc.groups(g) : default_group();
     c.any_plastic = c.any_plastic || c.groups[g].plastic();
   }
   c.stdp = pc.stdp();
