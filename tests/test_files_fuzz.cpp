@@ -206,6 +206,25 @@ TEST(Corpus, FuzzFindingsGiveAClearInputError) {
   EXPECT_GE(checked, 11);
 }
 
+// The superblock check that refuses a driver information block running past the end of the file
+// (nir_driver_info_4gib.nir) looks for the superblock where libhdf5 does: a file behind a 512-byte
+// user block (h5jam's layout, addresses counted from the superblock) still imports.
+TEST(Corpus, NirBehindAUserBlockImports) {
+  const std::string plain = std::string(LIFCHIP_SOURCE_DIR) + "/tests/nir_corpus/norse_lif.nir";
+  const std::string jammed =
+      (fs::temp_directory_path() / ("lifchip_userblock_" + std::to_string(::getpid()) + ".nir")).string();
+  {
+    std::ifstream in(plain, std::ios::binary);
+    std::ofstream out(jammed, std::ios::binary | std::ios::trunc);
+    out << std::string(512, 'u') << in.rdbuf();
+  }
+  const flow::NetworkFile a = flow::load_network_file(plain);
+  const flow::NetworkFile b = flow::load_network_file(jammed);
+  fs::remove(jammed);
+  EXPECT_GT(a.network.num_neurons(), 0u);
+  EXPECT_TRUE(a.network == b.network);
+}
+
 // ---- Seeded mutation fuzzing ----
 
 std::string slurp(const std::string& path) {

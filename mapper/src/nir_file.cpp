@@ -113,6 +113,47 @@ void scan_local_heaps(const std::string& file, const std::string& bytes, uint64_
   }
 }
 
+// libhdf5 1.10.8 opens a version 0 or 1 superblock by loading its driver information block with the
+// size that block declares (4 bytes: up to 4 GiB), and its default driver fills whatever lies past
+// the end of the file with zeros: a 30 KB file made it allocate and clear 4 GiB (12 s, found by the
+// fuzz campaign). The superblock (HDF5 File Format Specification, "Superblock" and "Driver
+// Information Block") is at byte 0 or at 512, 1024, 2048, ...; a driver information block it names
+// must lie inside the file. (h5py, and so every NIR writer, never writes one: it belongs to the
+// family and multi drivers.)
+void check_superblock(const std::string& file, const std::string& bytes) {
+  static const char kSig[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  const uint64_t file_size = bytes.size();
+  uint64_t at = 0;
+  while (at + 8 <= file_size && bytes.compare(at, 8, kSig, 8) != 0) at = at == 0 ? 512 : at * 2;
+  if (at + 16 > file_size) return;  // no superblock: libhdf5 refuses the file itself
+  const unsigned version = static_cast<unsigned char>(bytes[at + 8]);
+  if (version > 1) return;  // versions 2 and 3 have no driver information block
+  const std::size_t sizeof_addr = static_cast<unsigned char>(bytes[at + 13]);
+  const uint64_t addrs = at + (version == 0 ? 24 : 28);  // base, free space, end of file, driver info
+  if (sizeof_addr == 0 || sizeof_addr > 8 || addrs + 4 * sizeof_addr > file_size) return;  // libhdf5 refuses
+  auto le = [&](uint64_t from, std::size_t n) {
+    uint64_t v = 0;
+    for (std::size_t i = n; i > 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[from + i - 1]);
+    return v;
+  };
+  const uint64_t undefined = sizeof_addr == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * sizeof_addr)) - 1;
+  // Addresses count from the superblock: libhdf5 replaces a stored base address that differs.
+  const uint64_t base = at, driver = le(addrs + 3 * sizeof_addr, sizeof_addr);
+  if (driver == undefined) return;
+  auto refuse = [&](const std::string& why) {
+    throw InputError(file + ": corrupt HDF5 superblock at byte " + std::to_string(at) +
+                     ": its driver information block " + why + " (the file has " + std::to_string(file_size) +
+                     " bytes)");
+  };
+  constexpr uint64_t kHeader = 16;  // version, 3 reserved bytes, 4-byte size, 8-byte driver name
+  if (driver > file_size - base || kHeader > file_size - base - driver)
+    refuse("(at " + std::to_string(driver) + ") lies beyond the end of the file");
+  const uint64_t size = le(base + driver + 4, 4);
+  if (size > file_size - base - driver - kHeader)
+    refuse("(" + std::to_string(size) + " bytes at " + std::to_string(driver) +
+           ") lies beyond the end of the file");
+}
+
 // The innermost message on HDF5's error stack (e.g. "truncated file: eof = 96, ..."), or "".
 herr_t first_error(unsigned n, const H5E_error2_t* err, void* data) {
   auto* out = static_cast<std::string*>(data);
@@ -175,10 +216,18 @@ class Reader {
       probe.seekg(0, std::ios::end);
       if (probe.tellg() <= 0) throw InputError(file_ + ": empty file, expected a NIR (HDF5) file");
     }
+    raw_.open(file_, std::ios::binary);
+    raw_.seekg(0, std::ios::end);
+    file_size_ = static_cast<uint64_t>(raw_.tellg());
+    std::string bytes(file_size_, '\0');
+    raw_.seekg(0);
+    raw_.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!raw_) throw InputError(file_ + ": cannot read: " + std::strerror(errno));
     H5::Exception::dontPrint();
     H5::H5File h5;
     try {
       if (!H5::H5File::isHdf5(file_)) throw InputError(file_ + ": not an HDF5 file (a NIR file is HDF5)");
+      check_superblock(file_, bytes);
       h5.openFile(file_, H5F_ACC_RDONLY);
     } catch (const H5::Exception& e) {
       throw InputError(file_ + ": cannot open as HDF5 (truncated or corrupt?): " + hdf5_detail(e));
@@ -189,15 +238,8 @@ class Reader {
       const H5::FileCreatPropList fcpl = h5.getCreatePlist();
       fcpl.getSizes(sizeof_addr_, sizeof_size_);
       base_ = fcpl.getUserblock();
-      raw_.open(file_, std::ios::binary);
-      raw_.seekg(0, std::ios::end);
-      file_size_ = static_cast<uint64_t>(raw_.tellg());
-      {
-        std::string bytes(file_size_, '\0');
-        raw_.seekg(0);
-        raw_.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        scan_local_heaps(file_, bytes, base_, sizeof_addr_, sizeof_size_);
-      }
+      scan_local_heaps(file_, bytes, base_, sizeof_addr_, sizeof_size_);
+      std::string().swap(bytes);
       const AddressSpaceCap cap;
       if (link_kind(h5, "version") == Link::kHard) {
         at = "root: field 'version'";
