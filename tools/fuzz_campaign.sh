@@ -3,13 +3,18 @@
 # targets with clang (-DLIFCHIP_FUZZ=ON, in build-fuzz/), runs each from its committed seeds and
 # prints a table of executions, exec/s, coverage and findings per target.
 #
-#   tools/fuzz_campaign.sh [--runs N] [--seconds S] [--jobs J] [--write-docs] [--report] [TARGET...]
+#   tools/fuzz_campaign.sh [--runs N] [--seconds S] [--jobs J] [--resume] [--write-docs] [--report] [TARGET...]
 #
 # --runs N      executions per target (default 1000000 when --seconds is not given);
 # --seconds S   at most S seconds per target (with --runs: whichever comes first).
 # --jobs J      targets run at once (default 1).
 # --write-docs  puts the table (and this command) into docs/reliability.md between its markers.
-# --report      runs nothing: the table of the last run's logs (BUILD/fuzz-TARGET.log).
+# --resume      continues each target's campaign instead of starting it again: runs only the
+#               executions its logs still lack (N minus those done, counted up to the last progress
+#               line of a run that was stopped), from the corpus its earlier runs grew, into a new
+#               log part (BUILD/fuzz-TARGET.partK.log, seed + K). For a campaign longer than the
+#               machine stays up; the table sums the parts. A target with a finding is not resumed.
+# --report      runs nothing: the table of the last run's logs (BUILD/fuzz-TARGET[.partK].log).
 # TARGET...     a subset (names as in tests/fuzz/CMakeLists.txt: image_binary, nir, host_if, ...).
 # Environment: LIFCHIP_FUZZ_BUILD_DIR (default build-fuzz), LIFCHIP_JOBS (build jobs, default 2).
 # Each target stops at its first finding; the input is kept in BUILD/fuzz-artifacts/TARGET/ and the
@@ -17,16 +22,17 @@
 # fuzzer starved by other work (or niced beside it) reports timeouts on inputs that take a second. New inputs found go to BUILD/fuzz-work/TARGET/, never into the committed seeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs="" seconds="" jobs=1 write_docs=0 report=0 targets=()
+runs="" seconds="" jobs=1 resume=0 write_docs=0 report=0 targets=()
 cmdline="tools/fuzz_campaign.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
+    --resume) resume=1; shift ;;
     --write-docs) write_docs=1; shift ;;
     --report) report=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     -*) echo "fuzz_campaign.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -36,6 +42,31 @@ all=(image_binary image_text flat_stream stimuli probes run_result network_proto
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 build=${LIFCHIP_FUZZ_BUILD_DIR:-build-fuzz}
+
+# A target's logs: the first run's, then its resumed parts in order.
+logs_of() {
+  local t=$1 k=1
+  [ -f "$build/fuzz-$t.log" ] && echo "$build/fuzz-$t.log"
+  while [ -f "$build/fuzz-$t.part$k.log" ]; do echo "$build/fuzz-$t.part$k.log"; k=$((k + 1)); done
+  return 0
+}
+# Executions of one log: libFuzzer's final count, or (a run stopped from outside) its last progress line's.
+execs_of() {
+  local n
+  n=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$1" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  [ -n "$n" ] || n=$(grep -o '^#[0-9]*' "$1" 2>/dev/null | tr -d '#' | tail -1 || true)
+  echo "${n:-0}"
+}
+# Its average exec/s: the final figure, or the last progress line's.
+rate_of() {
+  local r
+  r=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$1" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  [ -n "$r" ] || r=$(grep -o 'exec/s: [0-9]*' "$1" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  echo "${r:-0}"
+}
+findings_of() {
+  (find "$build/fuzz-artifacts/$1" -type f ! -name 'slow-unit-*' 2>/dev/null || true) | wc -l
+}
 if [ "$report" = 0 ]; then
 if [ ! -f "$build/CMakeCache.txt" ]; then
   launcher=()
@@ -57,8 +88,21 @@ limit=()
 limit+=(-seed="${LIFCHIP_FUZZ_SEED:-1}")
 
 run_one() {
-  local t=$1 work="$build/fuzz-work/$1" art="$build/fuzz-artifacts/$1" malloc_mb=1024
-  rm -rf "$art"
+  local t=$1 work="$build/fuzz-work/$1" art="$build/fuzz-artifacts/$1" malloc_mb=1024 log="$build/fuzz-$1.log"
+  if [ "$resume" = 1 ] && [ -n "$(logs_of "$t")" ]; then
+    [ "$(findings_of "$t")" -eq 0 ] || { echo "fuzz: $t: not resumed, it has a finding in $art" >&2; return 0; }
+    local done=0 k=1 f
+    for f in $(logs_of "$t"); do done=$((done + $(execs_of "$f"))); done
+    while [ -f "$build/fuzz-$t.part$k.log" ]; do k=$((k + 1)); done
+    if [ -n "$runs" ]; then
+      [ "$done" -lt "$runs" ] || { echo "fuzz: $t: $done executions done, nothing to resume" >&2; return 0; }
+      limit=("${limit[@]/#-runs=*/-runs=$((runs - done))}")
+    fi
+    limit=("${limit[@]/#-seed=*/-seed=$((${LIFCHIP_FUZZ_SEED:-1} + k))}")
+    log="$build/fuzz-$t.part$k.log"
+  else
+    rm -rf "$art" "$build/fuzz-$t".part*.log
+  fi
   mkdir -p "$work" "$art"
   # libhdf5 reads a NIR file in a child process (mapper/src/nir_isolated.cpp) whose corrupt-size
   # requests end that child, not this one; libFuzzer's malloc hook would still see them in the child
@@ -68,10 +112,10 @@ run_one() {
   # -rss_limit_mb: a parser that allocates from a declared size shows here as an OOM finding;
   # -timeout: a loop that a corrupt file makes endless shows as a timeout finding.
   "$build/tests/fuzz/fuzz_$t" "${limit[@]}" -rss_limit_mb=2048 -malloc_limit_mb=$malloc_mb -timeout=30 \
-    -print_final_stats=1 -artifact_prefix="$art/" "$work" "tests/fuzz/corpus/$t" >"$build/fuzz-$t.log" 2>&1 || true
+    -print_final_stats=1 -artifact_prefix="$art/" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || true
 }
-export -f run_one
-export build
+export -f run_one logs_of execs_of findings_of
+export build resume runs
 export limit_s="${limit[*]}"
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'limit=($limit_s); run_one {}'
 fi
@@ -80,11 +124,23 @@ table="| target | executions | exec/s | coverage (edges) | features | slow units
 |---|---:|---:|---:|---:|---:|---:|"
 failed=0
 for t in "${targets[@]}"; do
-  log="$build/fuzz-$t.log"
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
-  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
-  cov=$(grep -o 'cov: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
-  ft=$(grep -o 'ft: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  # The parts of a resumed campaign: executions summed, exec/s over their summed time, coverage
+  # from the last part (each part starts from the corpus the earlier ones grew).
+  # (A part too short for libFuzzer to state its exec/s makes the sum's exec/s unknown.)
+  execs="" rate="" cov="" ft="" parts=0 secs=0 log=""
+  for log in $(logs_of "$t"); do
+    n=$(execs_of "$log") r=$(rate_of "$log")
+    execs=$((${execs:-0} + n)) parts=$((parts + 1))
+    if [ "$r" -gt 0 ]; then secs=$(awk -v s="$secs" -v n="$n" -v r="$r" 'BEGIN{print s + n / r}'); else secs=-1e18; fi
+    c=$(grep -o 'cov: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+    f=$(grep -o 'ft: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+    cov=${c:-$cov} ft=${f:-$ft}
+  done
+  [ -n "$log" ] || log="$build/fuzz-$t.log"
+  if [ "$parts" -eq 1 ]; then rate=$r; elif [ "$parts" -gt 1 ]; then
+    rate=$(awk -v n="$execs" -v s="$secs" 'BEGIN{if (s > 0) printf "%d", n / s}')
+  fi
+  [ "$parts" -le 1 ] || execs="$execs ($parts runs)"
   # libFuzzer also saves inputs slower than 10 s (slow-unit-*): kept for a look, not findings. A
   # starved fuzzer (other work on the machine) makes them, and timeouts too: -timeout is wall time.
   slow=$( (find "$build/fuzz-artifacts/$t" -type f -name 'slow-unit-*' 2>/dev/null || true) | wc -l)
