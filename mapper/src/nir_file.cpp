@@ -79,6 +79,16 @@ class AddressSpaceCap {
   bool active_ = false;
 };
 
+// The n-byte little-endian number at p (HDF5 stores every address and size so).
+uint64_t le(const unsigned char* p, std::size_t n) {
+  uint64_t v = 0;
+  for (std::size_t i = n; i > 0; --i) v = (v << 8) | p[i - 1];
+  return v;
+}
+uint64_t le(const std::string& bytes, uint64_t at, std::size_t n) {
+  return le(reinterpret_cast<const unsigned char*>(bytes.data()) + at, n);
+}
+
 // Every local heap prefix of the file ("HEAP", version 0, 3 zero bytes, then data segment size,
 // free-list offset and data segment address, each `sizeof_size`/`sizeof_addr` bytes) must declare a
 // data segment inside the file that does not overlap the prefix itself. The prefix is found by its
@@ -88,15 +98,11 @@ void scan_local_heaps(const std::string& file, const std::string& bytes, uint64_
                       std::size_t sizeof_size) {
   static const char kSig[8] = {'H', 'E', 'A', 'P', 0, 0, 0, 0};
   const std::size_t need = 8 + 2 * sizeof_size + sizeof_addr;
-  auto le = [&](std::size_t at, std::size_t n) {
-    uint64_t v = 0;
-    for (std::size_t i = n; i > 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i - 1]);
-    return v;
-  };
   const uint64_t file_size = bytes.size();
   for (std::size_t at = bytes.find(std::string(kSig, 8)); at != std::string::npos && at + need <= bytes.size();
        at = bytes.find(std::string(kSig, 8), at + 1)) {
-    const uint64_t size = le(at + 8, sizeof_size), addr = le(at + 8 + 2 * sizeof_size, sizeof_addr);
+    const uint64_t size = le(bytes, at + 8, sizeof_size),
+                   addr = le(bytes, at + 8 + 2 * sizeof_size, sizeof_addr);
     if (size == 0) continue;  // no data segment to load
     auto refuse = [&](const std::string& why) {
       throw InputError(file + ": corrupt HDF5 local heap at byte " + std::to_string(at) +
@@ -131,14 +137,9 @@ void check_superblock(const std::string& file, const std::string& bytes) {
   const std::size_t sizeof_addr = static_cast<unsigned char>(bytes[at + 13]);
   const uint64_t addrs = at + (version == 0 ? 24 : 28);  // base, free space, end of file, driver info
   if (sizeof_addr == 0 || sizeof_addr > 8 || addrs + 4 * sizeof_addr > file_size) return;  // libhdf5 refuses
-  auto le = [&](uint64_t from, std::size_t n) {
-    uint64_t v = 0;
-    for (std::size_t i = n; i > 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[from + i - 1]);
-    return v;
-  };
   const uint64_t undefined = sizeof_addr == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * sizeof_addr)) - 1;
   // Addresses count from the superblock: libhdf5 replaces a stored base address that differs.
-  const uint64_t base = at, driver = le(addrs + 3 * sizeof_addr, sizeof_addr);
+  const uint64_t base = at, driver = le(bytes, addrs + 3 * sizeof_addr, sizeof_addr);
   if (driver == undefined) return;
   auto refuse = [&](const std::string& why) {
     throw InputError(file + ": corrupt HDF5 superblock at byte " + std::to_string(at) +
@@ -148,7 +149,7 @@ void check_superblock(const std::string& file, const std::string& bytes) {
   constexpr uint64_t kHeader = 16;  // version, 3 reserved bytes, 4-byte size, 8-byte driver name
   if (driver > file_size - base || kHeader > file_size - base - driver)
     refuse("(at " + std::to_string(driver) + ") lies beyond the end of the file");
-  const uint64_t size = le(base + driver + 4, 4);
+  const uint64_t size = le(bytes, base + driver + 4, 4);
   if (size > file_size - base - driver - kHeader)
     refuse("(" + std::to_string(size) + " bytes at " + std::to_string(driver) +
            ") lies beyond the end of the file");
@@ -484,12 +485,6 @@ class Reader {
   // `type`, `edges` and `version`, are therefore read here from the file format itself: each
   // element is (uint32 length, heap collection address, uint32 object index), each collection a
   // bounded "GCOL" block we walk with every offset checked.
-
-  uint64_t le(const unsigned char* p, std::size_t n) const {
-    uint64_t v = 0;
-    for (std::size_t i = n; i > 0; --i) v = (v << 8) | p[i - 1];
-    return v;
-  }
 
   bool read_raw(uint64_t offset, std::size_t n, std::vector<unsigned char>& buf) {
     if (offset > file_size_ || n > file_size_ - offset) return false;
