@@ -405,6 +405,13 @@ class Reader {
           if (raw.size() < 4) throw InputError(where(file_, bad + " (checksum)"));
           raw.resize(raw.size() - 4);
         } else if (filters[i] == H5Z_FILTER_DEFLATE) {
+          // The chunk shape alone may declare up to 4 GiB: the output buffer is only allocated for
+          // what the stored bytes can inflate to (deflate's limit, kMaxExpansion), else a 30 KB file
+          // made us clear 3 GB (15 s, found by tests/fuzz/ nir).
+          if (chunk_bytes > raw.size() * kMaxExpansion + 65536)
+            throw InputError(where(file_, bad + " (a chunk of " + std::to_string(raw.size()) +
+                                              " stored bytes cannot inflate to its " +
+                                              std::to_string(chunk_bytes) + " bytes)"));
           inflated.assign(chunk_bytes + 1, 0);
           uLongf out = static_cast<uLongf>(inflated.size());
           const int rc = ::uncompress(inflated.data(), &out, raw.data(), static_cast<uLong>(raw.size()));
