@@ -91,9 +91,8 @@ run_one() {
   local t=$1 work="$build/fuzz-work/$1" art="$build/fuzz-artifacts/$1" malloc_mb=1024 log="$build/fuzz-$1.log"
   if [ "$resume" = 1 ] && [ -n "$(logs_of "$t")" ]; then
     [ "$(findings_of "$t")" -eq 0 ] || { echo "fuzz: $t: not resumed, it has a finding in $art" >&2; return 0; }
-    local done=0 k=1 f
-    for f in $(logs_of "$t"); do done=$((done + $(execs_of "$f"))); done
-    while [ -f "$build/fuzz-$t.part$k.log" ]; do k=$((k + 1)); done
+    local done=0 k=0 f
+    for f in $(logs_of "$t"); do done=$((done + $(execs_of "$f"))) k=$((k + 1)); done
     if [ -n "$runs" ]; then
       [ "$done" -lt "$runs" ] || { echo "fuzz: $t: $done executions done, nothing to resume" >&2; return 0; }
       limit=("${limit[@]/#-runs=*/-runs=$((runs - done))}")
@@ -127,24 +126,24 @@ for t in "${targets[@]}"; do
   # The parts of a resumed campaign: executions summed, exec/s over their summed time, coverage
   # from the last part (each part starts from the corpus the earlier ones grew).
   # (A part too short for libFuzzer to state its exec/s makes the sum's exec/s unknown.)
-  execs="" rate="" cov="" ft="" parts=0 secs=0 log=""
+  execs="" rate="" cov="" ft="" parts=0 secs=0 timed=1 log=""
   for log in $(logs_of "$t"); do
     n=$(execs_of "$log") r=$(rate_of "$log")
     execs=$((${execs:-0} + n)) parts=$((parts + 1))
-    if [ "$r" -gt 0 ]; then secs=$(awk -v s="$secs" -v n="$n" -v r="$r" 'BEGIN{print s + n / r}'); else secs=-1e18; fi
+    if [ "$r" -gt 0 ]; then secs=$(awk -v s="$secs" -v n="$n" -v r="$r" 'BEGIN{print s + n / r}'); else timed=0; fi
     c=$(grep -o 'cov: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
     f=$(grep -o 'ft: [0-9]*' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
     cov=${c:-$cov} ft=${f:-$ft}
   done
   [ -n "$log" ] || log="$build/fuzz-$t.log"
-  if [ "$parts" -eq 1 ]; then rate=$r; elif [ "$parts" -gt 1 ]; then
-    rate=$(awk -v n="$execs" -v s="$secs" 'BEGIN{if (s > 0) printf "%d", n / s}')
+  if [ "$parts" -eq 1 ]; then rate=$r; elif [ "$parts" -gt 1 ] && [ "$timed" = 1 ]; then
+    rate=$(awk -v n="$execs" -v s="$secs" 'BEGIN{printf "%d", n / s}')
   fi
   [ "$parts" -le 1 ] || execs="$execs ($parts runs)"
   # libFuzzer also saves inputs slower than 10 s (slow-unit-*): kept for a look, not findings. A
   # starved fuzzer (other work on the machine) makes them, and timeouts too: -timeout is wall time.
   slow=$( (find "$build/fuzz-artifacts/$t" -type f -name 'slow-unit-*' 2>/dev/null || true) | wc -l)
-  found=$( (find "$build/fuzz-artifacts/$t" -type f ! -name 'slow-unit-*' 2>/dev/null || true) | wc -l)
+  found=$(findings_of "$t")
   if [ "$found" -ne 0 ]; then
     failed=1
     echo "fuzz: $t: finding(s) in $build/fuzz-artifacts/$t (log: $log); its report:" >&2

@@ -211,15 +211,12 @@ class Reader {
   explicit Reader(std::string file) : file_(std::move(file)) {}
 
   File read() {
-    {
-      std::ifstream probe(file_, std::ios::binary);
-      if (!probe) throw InputError(file_ + ": cannot open: " + std::strerror(errno));
-      probe.seekg(0, std::ios::end);
-      if (probe.tellg() <= 0) throw InputError(file_ + ": empty file, expected a NIR (HDF5) file");
-    }
     raw_.open(file_, std::ios::binary);
+    if (!raw_) throw InputError(file_ + ": cannot open: " + std::strerror(errno));
     raw_.seekg(0, std::ios::end);
-    file_size_ = static_cast<uint64_t>(raw_.tellg());
+    const std::streamoff end = raw_.tellg();
+    if (end <= 0) throw InputError(file_ + ": empty file, expected a NIR (HDF5) file");
+    file_size_ = static_cast<uint64_t>(end);
     std::string bytes(file_size_, '\0');
     raw_.seekg(0);
     raw_.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
