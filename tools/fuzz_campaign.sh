@@ -3,7 +3,7 @@
 # targets with clang (-DLIFCHIP_FUZZ=ON, in build-fuzz/), runs each from its committed seeds and
 # prints a table of executions, exec/s, coverage and findings per target.
 #
-#   tools/fuzz_campaign.sh [--runs N] [--seconds S] [--jobs J] [--resume] [--write-docs] [--report] [TARGET...]
+#   tools/fuzz_campaign.sh [--runs N] [--seconds S] [--jobs J] [--resume] [--record] [--write-docs] [--report] [TARGET...]
 #
 # --runs N      executions per target (default 1000000 when --seconds is not given);
 # --seconds S   at most S seconds per target (with --runs: whichever comes first).
@@ -14,6 +14,10 @@
 #               line of a run that was stopped), from the corpus its earlier runs grew, into a new
 #               log part (BUILD/fuzz-TARGET.partK.log, seed + K). For a campaign longer than the
 #               machine stays up; the table sums the parts. A target with a finding is not resumed.
+# --record      keeps a short copy of each run's log (final figures, last progress line, any report)
+#               in tests/fuzz/campaign/, to be committed: a new checkout's BUILD has no logs, so the
+#               script copies the recorded ones there first, and --resume and --report go on from
+#               them. A run without --resume (a new campaign) drops the target's recorded logs.
 # --report      runs nothing: the table of the last run's logs (BUILD/fuzz-TARGET[.partK].log).
 # TARGET...     a subset (names as in tests/fuzz/CMakeLists.txt: image_binary, nir, host_if, ...).
 # Environment: LIFCHIP_FUZZ_BUILD_DIR (default build-fuzz), LIFCHIP_JOBS (build jobs, default 2).
@@ -22,7 +26,7 @@
 # fuzzer starved by other work (or niced beside it) reports timeouts on inputs that take a second. New inputs found go to BUILD/fuzz-work/TARGET/, never into the committed seeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs="" seconds="" jobs=1 resume=0 write_docs=0 report=0 targets=()
+runs="" seconds="" jobs=1 resume=0 record=0 write_docs=0 report=0 targets=()
 cmdline="tools/fuzz_campaign.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,9 +34,10 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
     --resume) resume=1; shift ;;
+    --record) record=1; shift ;;
     --write-docs) write_docs=1; shift ;;
     --report) report=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     -*) echo "fuzz_campaign.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -42,6 +47,7 @@ all=(image_binary image_text flat_stream stimuli probes run_result network_proto
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 build=${LIFCHIP_FUZZ_BUILD_DIR:-build-fuzz}
+recorded=tests/fuzz/campaign
 
 # A target's logs: the first run's, then its resumed parts in order.
 logs_of() {
@@ -67,6 +73,30 @@ rate_of() {
 findings_of() {
   (find "$build/fuzz-artifacts/$1" -type f ! -name 'slow-unit-*' 2>/dev/null || true) | wc -l
 }
+# The short copy of a log that --record keeps: where and on what it ran, libFuzzer's last progress
+# line and final figures, and any report (a finding's, a sanitizer's).
+record_log() {
+  local log=$1 out
+  out="$recorded/$(basename "$log")"
+  mkdir -p "$recorded"
+  {
+    grep -m1 -E '^lifchip-campaign:' "$log" ||
+      echo "lifchip-campaign: recorded at commit $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(date -u +%F)"
+    grep -E '^INFO: Seed:' "$log" | head -1 || true
+    grep -E '^#[0-9]+' "$log" | tail -1 || true
+    grep -E '^==[0-9]+==ERROR|^SUMMARY:|^artifact_prefix|^Test unit written|^Done [0-9]+ runs|^stat::' "$log" || true
+  } >"$out"
+}
+# A checkout's first run (no logs in BUILD) starts from the recorded ones; --report --record
+# records the logs BUILD has (a campaign run without --record, or stopped from outside).
+mkdir -p "$build"
+for t in "${targets[@]}"; do
+  if [ -z "$(logs_of "$t")" ] && [ -f "$recorded/fuzz-$t.log" ]; then
+    cp "$recorded/fuzz-$t.log" "$recorded/fuzz-$t".part*.log "$build/" 2>/dev/null || true
+  elif [ "$report" = 1 ] && [ "$record" = 1 ]; then
+    for log in $(logs_of "$t"); do record_log "$log"; done
+  fi
+done
 if [ "$report" = 0 ]; then
 if [ ! -f "$build/CMakeCache.txt" ]; then
   launcher=()
@@ -101,6 +131,7 @@ run_one() {
     log="$build/fuzz-$t.part$k.log"
   else
     rm -rf "$art" "$build/fuzz-$t".part*.log
+    [ "$record" = 0 ] || rm -f "$recorded/fuzz-$t.log" "$recorded/fuzz-$t".part*.log
   fi
   mkdir -p "$work" "$art"
   # libhdf5 reads a NIR file in a child process (mapper/src/nir_isolated.cpp) whose corrupt-size
@@ -110,11 +141,15 @@ run_one() {
   [ "$t" != nir ] || malloc_mb=1048576
   # -rss_limit_mb: a parser that allocates from a declared size shows here as an OOM finding;
   # -timeout: a loop that a corrupt file makes endless shows as a timeout finding.
-  "$build/tests/fuzz/fuzz_$t" "${limit[@]}" -rss_limit_mb=2048 -malloc_limit_mb=$malloc_mb -timeout=30 \
-    -print_final_stats=1 -artifact_prefix="$art/" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || true
+  {
+    echo "lifchip-campaign: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(date -u +%F), $(nproc) CPUs"
+    "$build/tests/fuzz/fuzz_$t" "${limit[@]}" -rss_limit_mb=2048 -malloc_limit_mb=$malloc_mb -timeout=30 \
+      -print_final_stats=1 -artifact_prefix="$art/" "$work" "tests/fuzz/corpus/$t" || true
+  } >"$log" 2>&1
+  [ "$record" = 0 ] || record_log "$log"
 }
-export -f run_one logs_of execs_of findings_of
-export build resume runs
+export -f run_one logs_of execs_of findings_of record_log
+export build resume runs record recorded
 export limit_s="${limit[*]}"
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'limit=($limit_s); run_one {}'
 fi
