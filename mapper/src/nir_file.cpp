@@ -91,9 +91,9 @@ uint64_t le(const std::string& bytes, uint64_t at, std::size_t n) {
 
 // Every local heap prefix of the file ("HEAP", version 0, 3 zero bytes, then data segment size,
 // free-list offset and data segment address, each `sizeof_size`/`sizeof_addr` bytes) must declare a
-// data segment inside the file that does not overlap the prefix itself. The prefix is found by its
-// 8-byte signature; the bytes after one that is not a heap would have to spell such a segment to be
-// refused.
+// data segment inside the file that does not overlap the prefix itself, and a free list that ends.
+// The prefix is found by its 8-byte signature; the bytes after one that is not a heap would have to
+// spell such a segment to be refused.
 void scan_local_heaps(const std::string& file, const std::string& bytes, uint64_t base, std::size_t sizeof_addr,
                       std::size_t sizeof_size) {
   static const char kSig[8] = {'H', 'E', 'A', 'P', 0, 0, 0, 0};
@@ -116,6 +116,21 @@ void scan_local_heaps(const std::string& file, const std::string& bytes, uint64_
     const uint64_t seg = base + addr;
     if (seg < at + need && seg + size > at)
       refuse("overlaps the heap's own " + std::to_string(need) + "-byte header");
+    // The free list (HDF5 File Format Specification, "Local Heap": each free block starts with the
+    // offset of the next one, 1 after the last, and its own size). libhdf5 1.10.8 follows it while
+    // loading the heap, allocating a record per block, and has no check for a list that returns to
+    // a block it has seen: a 30 KB file whose one free block named itself as the next made it loop
+    // and allocate without end (found by the fuzz campaign). Blocks start at distinct offsets inside
+    // the segment, so a list longer than the segment loops. The other faults (a block past the
+    // segment, a zero offset) libhdf5 refuses itself; here they only end the walk.
+    const uint64_t kLast = 1;
+    uint64_t block = le(bytes, at + 8 + sizeof_size, sizeof_size);
+    for (uint64_t n = 0; block != kLast; ++n) {
+      if (block >= size || 2 * sizeof_size > size - block) break;
+      if (n >= size) refuse("has a free list that does not end (more blocks than its bytes can hold)");
+      block = le(bytes, seg + block, sizeof_size);
+      if (block == 0) break;
+    }
   }
 }
 
