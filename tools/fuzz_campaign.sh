@@ -14,7 +14,8 @@
 #               line of a run that was stopped), from the corpus its earlier runs grew, into a new
 #               log part (BUILD/fuzz-TARGET.partK.log, seed + K). For a campaign longer than the
 #               machine stays up; the table sums the parts. A target with a finding is not resumed.
-# --record      keeps a short copy of each run's log (final figures, last progress line, any report)
+# --record      keeps a short copy of each run's log (final figures, last progress line, the report
+#               of an input it saved)
 #               in tests/fuzz/campaign/, to be committed: a new checkout's BUILD has no logs, so the
 #               script copies the recorded ones there first, and --resume and --report go on from
 #               them. A run without --resume (a new campaign) drops the target's recorded logs.
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
     --record) record=1; shift ;;
     --write-docs) write_docs=1; shift ;;
     --report) report=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     -*) echo "fuzz_campaign.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -73,6 +74,8 @@ rate_of() {
 findings_of() {
   (find "$build/fuzz-artifacts/$1" -type f ! -name 'slow-unit-*' 2>/dev/null || true) | wc -l
 }
+# Where a run's log says it ran: the commit checked out and the day.
+stamp() { echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(date -u +%F)"; }
 # The short copy of a log that --record keeps: where and on what it ran, libFuzzer's last progress
 # line and final figures, and the report of a saved input (a finding's or a slow unit's; its last 8
 # of its lines). Reports without a saved input are left out: `nir`'s reader processes, where libhdf5
@@ -83,7 +86,7 @@ record_log() {
   mkdir -p "$recorded"
   {
     grep -m1 -E '^lifchip-campaign:' "$log" ||
-      echo "lifchip-campaign: recorded at commit $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(date -u +%F)"
+      echo "lifchip-campaign: recorded at $(stamp)"
     grep -E '^INFO: Seed:' "$log" | head -1 || true
     grep -E '^#[0-9]+' "$log" | tail -1 || true
     if grep -q 'Test unit written to' "$log"; then
@@ -147,13 +150,13 @@ run_one() {
   # -rss_limit_mb: a parser that allocates from a declared size shows here as an OOM finding;
   # -timeout: a loop that a corrupt file makes endless shows as a timeout finding.
   {
-    echo "lifchip-campaign: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(date -u +%F), $(nproc) CPUs"
+    echo "lifchip-campaign: $(stamp), $(nproc) CPUs"
     "$build/tests/fuzz/fuzz_$t" "${limit[@]}" -rss_limit_mb=2048 -malloc_limit_mb=$malloc_mb -timeout=30 \
       -print_final_stats=1 -artifact_prefix="$art/" "$work" "tests/fuzz/corpus/$t" || true
   } >"$log" 2>&1
   [ "$record" = 0 ] || record_log "$log"
 }
-export -f run_one logs_of execs_of findings_of record_log
+export -f run_one logs_of execs_of findings_of record_log stamp
 export build resume runs record recorded
 export limit_s="${limit[*]}"
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'limit=($limit_s); run_one {}'
